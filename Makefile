@@ -1,0 +1,30 @@
+# The two set-up commands: `make demo` (the main job) and `make test`. Each creates .venv on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint samples bench system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# WeasyPrint needs Pango (a system library); install it where it is missing.
+system-deps:
+	@scripts/ensure-system-deps
+
+demo: system-deps $(STAMP)
+	$(BIN)/orgscan demo --out runs
+
+test: system-deps $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check scanner tests
+	$(BIN)/mypy scanner
+
+clean:
+	rm -rf $(VENV) runs

@@ -1,0 +1,148 @@
+"""The five boxes' rules, applied in the order the specification writes them: the first match decides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scanner.checks.catalog import CHECK_IDS
+from scanner.models import Finding, Status
+from scanner.normalize.evidence import AccountFacts
+
+Outcome = tuple[Status, str]
+
+
+def _summary_value(facts: AccountFacts, key: str) -> int | None:
+    """A summary key the map lacks is unknown, not 0."""
+    return None if facts.summary is None else facts.summary.get(key)
+
+
+def _report_note(facts: AccountFacts) -> str:
+    if facts.report_error is not None:
+        return f" (credential report unavailable: {facts.report_error})"
+    if facts.root is None:
+        return " (the credential report has no <root_account> row)"
+    return ""
+
+
+def root_access_keys(facts: AccountFacts) -> Outcome:
+    present = _summary_value(facts, "AccountAccessKeysPresent")
+    row = facts.root
+    if present is not None and present >= 1:
+        return Status.FAIL, "The account summary shows a root access key (AccountAccessKeysPresent = 1); delete it."
+    if row is not None and row.has_access_key:
+        state = "an active" if (row.access_key_1_active or row.access_key_2_active) else "an inactive"
+        return Status.FAIL, f"The credential report shows {state} root access key; delete it, do not just deactivate it."
+    if present == 0:
+        return Status.PASS, "The root user has no access keys (account summary)." + (
+            "" if row is not None else _report_note(facts))
+    if row is not None:
+        return Status.PASS, "The root user has no access keys (credential report)."
+    return Status.ERROR, "Neither the account summary nor the credential report's root row could be read" + (
+        f": {facts.summary_error or 'summary lacks AccountAccessKeysPresent'}; {_report_note(facts).strip(' ()')}.")
+
+
+def root_mfa(facts: AccountFacts) -> Outcome:
+    enabled = _summary_value(facts, "AccountMFAEnabled")
+    row = facts.root
+    if enabled == 1 or (row is not None and row.mfa_active):
+        source = "account summary" if enabled == 1 else "credential report"
+        return Status.PASS, f"MFA is active on the root user ({source})."
+    if facts.partition == "aws-us-gov":
+        return Status.NOT_APPLICABLE, "GovCloud root users have no console access; root MFA does not apply."
+    password = _summary_value(facts, "AccountPasswordPresent")
+    keys = _summary_value(facts, "AccountAccessKeysPresent")
+    certs = _summary_value(facts, "AccountSigningCertificatesPresent")
+    has_key = (keys or 0) >= 1 or (row is not None and row.has_access_key)
+    has_cert = (certs or 0) >= 1 or (row is not None and row.has_signing_certificate)
+    if password == 0 and not has_key and not has_cert:
+        return Status.NOT_APPLICABLE, ("The root user has no password, access key or signing certificate "
+                                       "(root credentials removed), so there is nothing to protect with MFA.")
+    if enabled is None and row is None:
+        return Status.ERROR, ("Neither the account summary nor the credential report's root row could be read"
+                              f": {facts.summary_error or 'summary lacks AccountMFAEnabled'}; "
+                              f"{_report_note(facts).strip(' ()')}.")
+    return Status.FAIL, "The root user has no MFA device; assign one (a hardware key is best)."
+
+
+def individual_users(facts: AccountFacts) -> Outcome:
+    if facts.summary is None:
+        return Status.ERROR, f"The account summary could not be read: {facts.summary_error}."
+    users = _summary_value(facts, "Users")
+    providers = _summary_value(facts, "Providers")
+    if (users or 0) >= 1 or (providers or 0) >= 1:
+        parts = []
+        if users:
+            parts.append(f"{users} IAM user{'s' if users != 1 else ''}")
+        if providers:
+            parts.append(f"{providers} identity provider{'s' if providers != 1 else ''}")
+        return Status.PASS, f"People sign in as themselves: {' and '.join(parts)}."
+    if users is None or providers is None:
+        return Status.ERROR, "The account summary lacks the Users or Providers count."
+    return Status.FAIL, "The account has no IAM users and no identity provider: people can only sign in as root."
+
+
+def _direct_policy_text(facts: AccountFacts, limit: int = 10) -> str:
+    offenders = [u for u in (facts.user_policies or ()) if u.managed or u.inline]
+    parts = []
+    for user in offenders[:limit]:
+        kinds = []
+        if user.managed:
+            kinds.append("managed: " + ", ".join(user.managed))
+        if user.inline:
+            kinds.append("inline: " + ", ".join(user.inline))
+        parts.append(f"{user.user_name} ({'; '.join(kinds)})")
+    more = f" and {len(offenders) - limit} more" if len(offenders) > limit else ""
+    return "; ".join(parts) + more
+
+
+def groups_for_permissions(facts: AccountFacts) -> Outcome:
+    if facts.summary is None:
+        return Status.ERROR, f"The account summary could not be read: {facts.summary_error}."
+    if _summary_value(facts, "Users") == 0:
+        return Status.NOT_APPLICABLE, "The account has no IAM users."
+    if facts.user_policies is None:
+        return Status.ERROR, f"The users' authorization details could not be read: {facts.authorization_error}."
+    groups = _summary_value(facts, "Groups")
+    if groups is None:
+        groups = facts.group_count
+    direct = _direct_policy_text(facts)
+    if groups == 0:
+        extra = f" Users with policies of their own: {direct}." if direct else ""
+        return Status.FAIL, "The account has IAM users but no groups." + extra
+    if direct:
+        return Status.FAIL, f"Users with policies attached directly: {direct}."
+    return Status.PASS, f"{groups} group{'s' if groups != 1 else ''}; no user has policies attached directly."
+
+
+def password_policy(facts: AccountFacts) -> Outcome:
+    if facts.password_policy is not None:
+        policy = facts.password_policy
+        length = policy.get("MinimumPasswordLength")
+        reuse = policy.get("PasswordReusePrevention")
+        facts_text = f"minimum length {length}" if length is not None else "no minimum length"
+        facts_text += f", reuse prevention {reuse}" if reuse is not None else ", no reuse prevention"
+        return Status.PASS, f"A custom password policy is set ({facts_text})."
+    error = facts.password_policy_error
+    if error is not None and error.code == "NoSuchEntity":
+        return Status.FAIL, "No custom password policy is set (AWS's implicit default applies)."
+    return Status.ERROR, f"The password policy could not be read: {error}."
+
+
+RULES: dict[str, Callable[[AccountFacts], Outcome]] = {
+    "root-access-keys": root_access_keys,
+    "root-mfa": root_mfa,
+    "individual-users": individual_users,
+    "groups-for-permissions": groups_for_permissions,
+    "password-policy": password_policy,
+}
+assert tuple(RULES) == CHECK_IDS
+
+
+def evaluate_boxes(facts: AccountFacts) -> list[Finding]:
+    return [Finding(facts.account_id, check_id, *rule(facts)) for check_id, rule in RULES.items()]
+
+
+def unreachable_findings(account_id: str, error: str) -> list[Finding]:
+    """An account that could not be accessed at all: every box ERROR, with the reason."""
+    detail = f"The account could not be accessed: {error}."
+    return [Finding(account_id, check_id, Status.ERROR, detail) for check_id in CHECK_IDS]

@@ -1,0 +1,87 @@
+"""Collect every piece of evidence from one account and write it to the run folder as it arrives."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from scanner import rundir
+from scanner.aws.session import SessionFactory, api_error
+from scanner.collect.credential_report import ReportNotReady, collect_credential_report
+from scanner.collect.documents import DOCUMENT_COLLECTORS, DocumentCollector
+from scanner.config import Config
+from scanner.models import Account, AccountResult, ApiError, Caller, ScanStatus
+from scanner.rundir import RunFolder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CollectContext:
+    """What every account worker shares: the factory, settings, the run folder and the call pool."""
+
+    factory: SessionFactory
+    config: Config
+    caller: Caller
+    folder: RunFolder
+    calls: Executor
+
+
+def _collect_document(collector: DocumentCollector, iam: Any, folder: RunFolder, account_id: str) -> bool:
+    try:
+        document = collector.fetch(iam)
+        ok = True
+    except (ClientError, BotoCoreError) as exc:
+        error = api_error(exc)
+        log.info("account %s: %s failed: %s", account_id, collector.name, error.code)
+        document, ok = error.to_json(), False
+    folder.write_raw(account_id, collector.filename, rundir.dumps(document))
+    return ok
+
+
+def _collect_report(iam: Any, ctx: CollectContext, account_id: str) -> datetime | None:
+    try:
+        report = collect_credential_report(iam, ctx.config.credential_report)
+    except (ClientError, BotoCoreError) as exc:
+        error = api_error(exc)
+    except ReportNotReady as exc:
+        error = ApiError(exc.code, str(exc))
+    else:
+        ctx.folder.write_raw(account_id, rundir.CREDENTIAL_REPORT, report.content)
+        return report.generated_time
+    log.info("account %s: credential report failed: %s", account_id, error.code)
+    ctx.folder.write_raw(account_id, rundir.CREDENTIAL_REPORT_ERROR, rundir.dumps(error.to_json()))
+    return None
+
+
+def collect_account(account: Account, ctx: CollectContext) -> AccountResult:
+    """Assume the role (unless this is the caller's own account) and collect; errors become the result."""
+    account_id = account.account_id
+    try:
+        credentials = None if account_id == ctx.caller.account_id else ctx.factory.assume(ctx.caller, account_id)
+        iam = ctx.factory.account_client("iam", credentials)
+    except (ClientError, BotoCoreError) as exc:
+        error = api_error(exc)
+        log.warning("account %s: cannot access: %s", account_id, error)
+        return AccountResult(account, ScanStatus.ERROR, str(error))
+    # The document calls do not depend on each other or on the report: run them alongside its polling.
+    futures: list[Future[bool]] = [
+        ctx.calls.submit(_collect_document, c, iam, ctx.folder, account_id) for c in DOCUMENT_COLLECTORS
+    ]
+    generated = _collect_report(iam, ctx, account_id)
+    for future in futures:
+        future.result()
+    meta = {
+        "account_id": account_id,
+        "partition": ctx.caller.partition,
+        "credential_report_generated_time": rundir.iso(generated) if generated else None,
+        "collected_at": rundir.iso(datetime.now(UTC)),
+    }
+    ctx.folder.write_raw(account_id, rundir.META_JSON, rundir.dumps(meta))
+    log.info("account %s: collected", account_id)
+    return AccountResult(account, ScanStatus.SCANNED)

@@ -1,0 +1,136 @@
+"""Values that cross module boundaries: frozen dataclasses and str enums, nothing with behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """The outcome of one check for one account."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    ERROR = "ERROR"
+
+
+class ScanStatus(StrEnum):
+    """Whether an account's evidence could be collected at all."""
+
+    SCANNED = "scanned"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account as discovered, before it is scanned."""
+
+    account_id: str
+    account_name: str = ""
+    email: str = ""
+    status: str = "ACTIVE"
+    ou_path: str = ""
+
+    @property
+    def scannable(self) -> bool:
+        return self.status == "ACTIVE"
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    """One line of `raw/accounts.json`: the account and how its scan ended."""
+
+    account: Account
+    scan_status: ScanStatus
+    error: str = ""
+
+    def to_record(self) -> dict[str, str]:
+        return {
+            "account_id": self.account.account_id,
+            "account_name": self.account.account_name,
+            "email": self.account.email,
+            "status": self.account.status,
+            "ou_path": self.account.ou_path,
+            "scan_status": self.scan_status.value,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, str]) -> AccountResult:
+        account = Account(
+            account_id=str(record["account_id"]),
+            account_name=record.get("account_name", ""),
+            email=record.get("email", ""),
+            status=record.get("status", ""),
+            ou_path=record.get("ou_path", ""),
+        )
+        return cls(account, ScanStatus(record["scan_status"]), record.get("error", ""))
+
+
+ACCOUNT_COLUMNS = ("account_id", "account_name", "email", "status", "ou_path", "scan_status", "error")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who runs the scan, as `sts:GetCallerIdentity` says."""
+
+    account_id: str
+    arn: str
+    partition: str = "aws"
+
+
+@dataclass(frozen=True)
+class Organization:
+    """What discovery learned about the organization (empty id when the caller is in none)."""
+
+    organization_id: str = ""
+    management_account_id: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Discovery:
+    caller: Caller
+    organization: Organization
+    accounts: tuple[Account, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One box (check) for one account."""
+
+    account_id: str
+    check_id: str
+    status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class ApiError:
+    """An AWS error as stored in the evidence folder: `{"Error": {"Code": ..., "Message": ...}}`."""
+
+    code: str
+    message: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.message else self.code
+
+    def to_json(self) -> dict[str, dict[str, str]]:
+        return {"Error": {"Code": self.code, "Message": self.message}}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The run's metadata, written to `run.json`."""
+
+    tool_version: str
+    started_at: str
+    finished_at: str
+    caller_arn: str
+    role_name: str
+    organization_id: str
+    organization_name: str
+    management_account_id: str
+    counts: dict[str, int] = field(default_factory=dict)

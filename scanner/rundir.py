@@ -1,0 +1,137 @@
+"""The run folder: where evidence and results live on disk, written atomically, read back offline.
+
+Layout (a contract other tools read):
+    <out>/<run-id>/run.json, accounts.csv, findings.csv, scorecard.csv, users.csv, report.html, report.pdf
+    <out>/<run-id>/raw/accounts.json and raw/<account_id>/<evidence files>
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import RunFolderError
+from scanner.models import AccountResult
+
+RUN_JSON = "run.json"
+RAW = "raw"
+ACCOUNTS_JSON = "accounts.json"
+META_JSON = "meta.json"
+CREDENTIAL_REPORT = "credential_report.csv"
+CREDENTIAL_REPORT_ERROR = "credential_report.error.json"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, second precision: how every time in the run folder is written."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dumps(document: Any) -> bytes:
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default)
+            + "\n").encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def run_id_for(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+
+
+RUN_ID = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}Z(-\d+)?$")
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    path: Path
+
+    @classmethod
+    def create(cls, out: Path, started: datetime) -> RunFolder:
+        """A new folder `<out>/<run-id>`, with `-2`, `-3`... when that name is taken."""
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunFolderError(f"cannot create output folder {out}: {exc.strerror}") from None
+        base = run_id_for(started)
+        for n in range(1, 1000):
+            candidate = out / (base if n == 1 else f"{base}-{n}")
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise RunFolderError(f"cannot create run folder in {out}: {exc.strerror}") from None
+            (candidate / RAW).mkdir()
+            return cls(candidate)
+        raise RunFolderError(f"too many runs started at {base} in {out}")
+
+    @classmethod
+    def open(cls, path: Path) -> RunFolder:
+        folder = cls(path)
+        if not path.is_dir():
+            raise RunFolderError(f"not a folder: {path}")
+        if not (path / RAW / ACCOUNTS_JSON).is_file():
+            raise RunFolderError(f"not an orgscan run folder (no raw/{ACCOUNTS_JSON}): {path}")
+        return folder
+
+    @property
+    def raw(self) -> Path:
+        return self.path / RAW
+
+    def account_dir(self, account_id: str) -> Path:
+        return self.raw / account_id
+
+    def write_raw(self, account_id: str, name: str, data: bytes) -> None:
+        write_atomic(self.account_dir(account_id) / name, data)
+
+    def write_accounts(self, results: Iterable[AccountResult]) -> None:
+        write_atomic(self.raw / ACCOUNTS_JSON, dumps([r.to_record() for r in results]))
+
+    def read_accounts(self) -> list[AccountResult]:
+        try:
+            records = json.loads((self.raw / ACCOUNTS_JSON).read_bytes())
+            return [AccountResult.from_record(r) for r in records]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise RunFolderError(f"raw/{ACCOUNTS_JSON} is unreadable: {exc}") from None
+
+    def write_run_info(self, info: dict[str, Any]) -> None:
+        write_atomic(self.path / RUN_JSON, dumps(info))
+
+    def read_run_info(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads((self.path / RUN_JSON).read_bytes())
+            return data
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise RunFolderError(f"{RUN_JSON} is unreadable: {exc}") from None

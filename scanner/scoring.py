@@ -1,0 +1,70 @@
+"""From findings to the frames every output is made of: findings, scorecard, users, accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from scanner.checks import CHECK_IDS
+from scanner.models import ACCOUNT_COLUMNS, AccountResult, Finding, Status
+from scanner.normalize.credential_report import COLUMNS as REPORT_COLUMNS
+
+FINDING_COLUMNS = ("account_id", "account_name", "ou_path", "check_id", "status", "detail")
+SCORECARD_COLUMNS = ("account_id", "account_name", "ou_path", *CHECK_IDS, "passed", "applicable")
+USER_COLUMNS = ("account_id", "account_name", *REPORT_COLUMNS)
+CHECK_ORDER = {check_id: n for n, check_id in enumerate(CHECK_IDS)}
+
+
+@dataclass(frozen=True)
+class Frames:
+    accounts: pd.DataFrame
+    findings: pd.DataFrame
+    scorecard: pd.DataFrame
+    users: pd.DataFrame
+
+
+def _strings(records: list[dict[str, object]], columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records, columns=list(columns)).astype("string")
+
+
+def accounts_frame(results: Iterable[AccountResult]) -> pd.DataFrame:
+    records: list[dict[str, object]] = [dict(r.to_record()) for r in results]
+    return _strings(records, ACCOUNT_COLUMNS).sort_values("account_id", kind="stable").reset_index(drop=True)
+
+
+def findings_frame(results: Sequence[AccountResult], findings: Iterable[Finding]) -> pd.DataFrame:
+    accounts = {r.account.account_id: r.account for r in results}
+    records: list[dict[str, object]] = [
+        {
+            "account_id": f.account_id,
+            "account_name": accounts[f.account_id].account_name,
+            "ou_path": accounts[f.account_id].ou_path,
+            "check_id": f.check_id,
+            "status": f.status.value,
+            "detail": f.detail,
+        }
+        for f in findings
+    ]
+    records.sort(key=lambda r: (r["account_id"], CHECK_ORDER.get(str(r["check_id"]), len(CHECK_ORDER))))
+    return _strings(records, FINDING_COLUMNS)
+
+
+def scorecard_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per account with a finding: its status per box, then passed and applicable."""
+    if findings.empty:
+        frame = pd.DataFrame(columns=list(SCORECARD_COLUMNS))
+        return frame.astype({c: ("Int64" if c in ("passed", "applicable") else "string") for c in frame.columns})
+    wide = findings.pivot(index=["account_id", "account_name", "ou_path"], columns="check_id", values="status")
+    wide = wide.reindex(columns=list(CHECK_IDS)).reset_index()
+    statuses = wide[list(CHECK_IDS)]
+    wide["passed"] = (statuses == Status.PASS.value).sum(axis=1).astype("Int64")
+    wide["applicable"] = (len(CHECK_IDS) - (statuses == Status.NOT_APPLICABLE.value).sum(axis=1)).astype("Int64")
+    wide.columns.name = None
+    return wide[list(SCORECARD_COLUMNS)].sort_values("account_id", kind="stable").reset_index(drop=True)
+
+
+def users_frame(rows: Iterable[dict[str, str]]) -> pd.DataFrame:
+    """Every IAM user of every account, as the credential reports wrote them, for spreadsheets."""
+    return _strings(list(rows), USER_COLUMNS)

@@ -1,0 +1,85 @@
+"""What AWS answers look like on the wire, for the answers the fault layer makes up itself.
+
+The scanner parses these with botocore exactly as it parses real AWS, so they follow the real
+shapes: the query protocol's `<ErrorResponse>` XML for IAM and STS, and the JSON protocol's
+`__type` body plus `x-amzn-ErrorType` header for Organizations.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from http import HTTPStatus
+from xml.sax.saxutils import escape
+
+QUERY_NAMESPACES = {
+    "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+    "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+}
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    """A complete HTTP answer: status line, headers and body."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    @property
+    def status_line(self) -> str:
+        return f"{self.status} {HTTPStatus(self.status).phrase}"
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def query_error(service: str, code: str, message: str, status: int, *, sender: bool = True) -> WireResponse:
+    """An IAM/STS error: HTTP status plus `<ErrorResponse><Error>...</Error></ErrorResponse>`."""
+    request_id = _request_id()
+    namespace = QUERY_NAMESPACES.get(service, QUERY_NAMESPACES["iam"])
+    body = (
+        f'<ErrorResponse xmlns="{namespace}">'
+        f"<Error><Type>{'Sender' if sender else 'Receiver'}</Type>"
+        f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
+        f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+    ).encode()
+    headers = (
+        ("Content-Type", "text/xml"),
+        ("Content-Length", str(len(body))),
+        ("x-amzn-RequestId", request_id),
+    )
+    return WireResponse(status, headers, body)
+
+
+def json_error(code: str, message: str, status: int) -> WireResponse:
+    """An Organizations (JSON protocol) error: `{"__type": ..., "Message": ...}`."""
+    request_id = _request_id()
+    body = json.dumps({"__type": code, "Message": message}).encode()
+    headers = (
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("Content-Length", str(len(body))),
+        ("x-amzn-RequestId", request_id),
+        ("x-amzn-ErrorType", code),
+    )
+    return WireResponse(status, headers, body)
+
+
+def query_result(service: str, action: str, result_xml: str) -> WireResponse:
+    """A successful query-protocol answer wrapping `result_xml` in `<{Action}Result>`."""
+    request_id = _request_id()
+    namespace = QUERY_NAMESPACES.get(service, QUERY_NAMESPACES["iam"])
+    body = (
+        f'<{action}Response xmlns="{namespace}">'
+        f"<{action}Result>{result_xml}</{action}Result>"
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+        f"</{action}Response>"
+    ).encode()
+    headers = (
+        ("Content-Type", "text/xml"),
+        ("Content-Length", str(len(body))),
+        ("x-amzn-RequestId", request_id),
+    )
+    return WireResponse(200, headers, body)

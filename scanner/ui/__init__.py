@@ -1,0 +1,1 @@
+"""Terminal presentation: the only code that knows about rich."""
