@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="re-derive every result of a run from its raw evidence")
     report.add_argument("run_dir", help="a run folder written by scan or demo")
+
+    policy = commands.add_parser("policy", help="print the least-privilege IAM policy the scanner needs")
+    policy.add_argument("--caller", action="store_true",
+                        help="the policy of the identity that runs the scan, not of the member role")
+    policy.add_argument("--role-name", default="OrganizationAccountAccessRole", help="role assumed in members")
     return parser
 
 
@@ -121,7 +126,15 @@ def _run_report(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
-COMMANDS = {"scan": _run_scan, "demo": _run_demo, "report": _run_report}
+def _run_policy(args: argparse.Namespace) -> int:
+    from scanner.permissions import caller_policy, member_role_policy, policy_json
+
+    document = caller_policy(args.role_name) if args.caller else member_role_policy()
+    sys.stdout.write(policy_json(document))
+    return 0
+
+
+COMMANDS = {"scan": _run_scan, "demo": _run_demo, "report": _run_report, "policy": _run_policy}
 
 
 def main(argv: list[str] | None = None) -> int:

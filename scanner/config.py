@@ -83,7 +83,7 @@ def _coerce(owner: str, name: str, expected: Any, value: Any) -> Any:
     elif expected in ("tuple[str, ...]",):
         if isinstance(value, str):
             value = [v for v in value.split(",") if v.strip()]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
             return tuple(v.strip() for v in value)
     raise ConfigError(f"setting '{where}' must be of type {expected}, got {type(value).__name__}: {value!r}")
 

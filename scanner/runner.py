@@ -38,7 +38,7 @@ class InlineExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - delivered through the future like a pool would
+        except BaseException as exc:
             future.set_exception(exc)
         return future
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -25,7 +25,7 @@ class Frames:
     users: pd.DataFrame
 
 
-def _strings(records: list[dict[str, object]], columns: Sequence[str]) -> pd.DataFrame:
+def _strings(records: Sequence[Mapping[str, object]], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=list(columns)).astype("string")
 
 

@@ -16,29 +16,45 @@ def _summary_value(facts: AccountFacts, key: str) -> int | None:
     return None if facts.summary is None else facts.summary.get(key)
 
 
-def _report_note(facts: AccountFacts) -> str:
+def _report_gap(facts: AccountFacts) -> str:
+    """Why the credential report's root row is not available, or "" when it is."""
     if facts.report_error is not None:
-        return f" (credential report unavailable: {facts.report_error})"
+        return f"the credential report could not be read ({facts.report_error})"
     if facts.root is None:
-        return " (the credential report has no <root_account> row)"
+        return "the credential report has no <root_account> row"
     return ""
+
+
+def _summary_gap(facts: AccountFacts, key: str) -> str:
+    if facts.summary is None:
+        return f"the account summary could not be read ({facts.summary_error})"
+    return f"the account summary lacks {key}"
+
+
+def _neither(facts: AccountFacts, key: str) -> str:
+    return f"Neither source could be read: {_summary_gap(facts, key)}; {_report_gap(facts)}."
+
+
+def _also(gap: str) -> str:
+    return f" Note: {gap}." if gap else ""
 
 
 def root_access_keys(facts: AccountFacts) -> Outcome:
     present = _summary_value(facts, "AccountAccessKeysPresent")
     row = facts.root
     if present is not None and present >= 1:
-        return Status.FAIL, "The account summary shows a root access key (AccountAccessKeysPresent = 1); delete it."
+        return Status.FAIL, ("The account summary shows a root access key (AccountAccessKeysPresent = "
+                             f"{present}); delete it.")
     if row is not None and row.has_access_key:
         state = "an active" if (row.access_key_1_active or row.access_key_2_active) else "an inactive"
-        return Status.FAIL, f"The credential report shows {state} root access key; delete it, do not just deactivate it."
+        return Status.FAIL, (f"The credential report shows {state} root access key; delete it, do not just "
+                             "deactivate it.")
     if present == 0:
-        return Status.PASS, "The root user has no access keys (account summary)." + (
-            "" if row is not None else _report_note(facts))
+        return Status.PASS, "The root user has no access keys (account summary)." + _also(_report_gap(facts))
     if row is not None:
-        return Status.PASS, "The root user has no access keys (credential report)."
-    return Status.ERROR, "Neither the account summary nor the credential report's root row could be read" + (
-        f": {facts.summary_error or 'summary lacks AccountAccessKeysPresent'}; {_report_note(facts).strip(' ()')}.")
+        return Status.PASS, ("The root user has no access keys (credential report)."
+                             + _also(_summary_gap(facts, "AccountAccessKeysPresent")))
+    return Status.ERROR, _neither(facts, "AccountAccessKeysPresent")
 
 
 def root_mfa(facts: AccountFacts) -> Outcome:
@@ -58,9 +74,7 @@ def root_mfa(facts: AccountFacts) -> Outcome:
         return Status.NOT_APPLICABLE, ("The root user has no password, access key or signing certificate "
                                        "(root credentials removed), so there is nothing to protect with MFA.")
     if enabled is None and row is None:
-        return Status.ERROR, ("Neither the account summary nor the credential report's root row could be read"
-                              f": {facts.summary_error or 'summary lacks AccountMFAEnabled'}; "
-                              f"{_report_note(facts).strip(' ()')}.")
+        return Status.ERROR, _neither(facts, "AccountMFAEnabled")
     return Status.FAIL, "The root user has no MFA device; assign one (a hardware key is best)."
 
 

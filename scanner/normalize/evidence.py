@@ -102,7 +102,8 @@ def _authorization(folder: Path) -> tuple[tuple[UserPolicies, ...] | None, int |
     policies = tuple(
         UserPolicies(
             user_name=str(u.get("UserName", "")),
-            managed=tuple(str(p.get("PolicyName", p.get("PolicyArn", ""))) for p in u.get("AttachedManagedPolicies", [])),
+            managed=tuple(str(p.get("PolicyName") or p.get("PolicyArn", ""))
+                          for p in u.get("AttachedManagedPolicies", [])),
             inline=tuple(str(p.get("PolicyName", "")) for p in u.get("UserPolicyList", [])),
         )
         for u in users

@@ -1,0 +1,46 @@
+"""The IAM permissions the scanner needs, generated from what discovery and the collectors declare."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.collect import ACCOUNT_PERMISSIONS
+from scanner.discovery import PERMISSIONS as DISCOVERY_PERMISSIONS
+
+
+def member_role_policy() -> dict[str, Any]:
+    """The policy of the role assumed in every account (read-only IAM calls)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "OrgscanReadIam", "Effect": "Allow", "Action": list(ACCOUNT_PERMISSIONS),
+                       "Resource": "*"}],
+    }
+
+
+def caller_policy(role_name: str = "OrganizationAccountAccessRole", partition: str = "aws") -> dict[str, Any]:
+    """The policy of the identity that runs the scan in the management (or delegated admin) account."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "OrgscanDiscover", "Effect": "Allow", "Action": list(DISCOVERY_PERMISSIONS), "Resource": "*"},
+            {"Sid": "OrgscanAssumeRole", "Effect": "Allow", "Action": ["sts:AssumeRole"],
+             "Resource": f"arn:{partition}:iam::*:role/{role_name}"},
+            {"Sid": "OrgscanOwnAccount", "Effect": "Allow", "Action": list(ACCOUNT_PERMISSIONS), "Resource": "*"},
+        ],
+    }
+
+
+def permissions_markdown() -> str:
+    """The README's permission list, so it cannot drift from the code."""
+    lines = ["Role assumed in each member account (`orgscan policy` prints it as JSON):", ""]
+    lines += [f"- `{action}`" for action in ACCOUNT_PERMISSIONS]
+    lines += ["", "Identity that runs the scan (management or delegated administrator account):", ""]
+    lines += [f"- `{action}`" for action in DISCOVERY_PERMISSIONS]
+    lines += ["- `sts:AssumeRole` on `arn:aws:iam::*:role/<role name>`",
+              "- the member-role actions above, for its own account (scanned without assuming a role)"]
+    return "\n".join(lines) + "\n"
+
+
+def policy_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2) + "\n"
