@@ -91,6 +91,7 @@ def scan(
         "management_account_id": org.management_account_id,
         "account_counts": account_counts(results),
         "config_digest": config.digest(),
+        "api": factory.limiter.stats(),
     })
     return build_outputs(folder)
 

@@ -15,6 +15,7 @@ import botocore.session
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
+from scanner.aws.limiter import AdaptiveLimiter
 from scanner.config import Config
 from scanner.errors import ConfigError
 from scanner.models import ApiError, Caller
@@ -70,15 +71,16 @@ class SessionFactory:
         self._lock = threading.Lock()
         self.region = config.region or self._session.get_config_variable("region") or "us-east-1"
         self._boto_config = BotoConfig(
-            retries={"mode": "standard", "max_attempts": config.max_attempts},
+            retries={"mode": "standard", "total_max_attempts": config.max_attempts},
             connect_timeout=config.connect_timeout_s,
             read_timeout=config.read_timeout_s,
             max_pool_connections=max(10, config.workers * config.calls_per_account),
             user_agent_extra="orgscan",
         )
         self._caller_clients: dict[str, Any] = {}
+        self.limiter = AdaptiveLimiter(max(2, config.workers * config.calls_per_account))
 
-    def _create(self, service: str, credentials: AccountCredentials | None = None) -> Any:
+    def _create(self, service: str, credentials: AccountCredentials | None = None, account_id: str = "") -> Any:
         kwargs: dict[str, Any] = {"region_name": self.region, "config": self._boto_config}
         if self._config.endpoint_url:
             kwargs["endpoint_url"] = self._config.endpoint_url
@@ -90,7 +92,9 @@ class SessionFactory:
             )
         # botocore sessions are not documented as thread-safe for client creation; the clients are.
         with self._lock:
-            return self._session.create_client(service, **kwargs)
+            client = self._session.create_client(service, **kwargs)
+        self.limiter.attach(client.meta.events, account_id)
+        return client
 
     def caller_client(self, service: str) -> Any:
         """A client with the caller's own credentials, shared by all threads."""
@@ -123,8 +127,8 @@ class SessionFactory:
         creds = self.caller_client("sts").assume_role(**params)["Credentials"]
         return AccountCredentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
 
-    def account_client(self, service: str, credentials: AccountCredentials | None) -> Any:
+    def account_client(self, service: str, account_id: str, credentials: AccountCredentials | None) -> Any:
         """A client for one account; `None` credentials mean the caller's own account."""
         if credentials is None:
             return self.caller_client(service)
-        return self._create(service, credentials)
+        return self._create(service, credentials, account_id)

@@ -64,7 +64,7 @@ def collect_account(account: Account, ctx: CollectContext) -> AccountResult:
     account_id = account.account_id
     try:
         credentials = None if account_id == ctx.caller.account_id else ctx.factory.assume(ctx.caller, account_id)
-        iam = ctx.factory.account_client("iam", credentials)
+        iam = ctx.factory.account_client("iam", account_id, credentials)
     except (ClientError, BotoCoreError) as exc:
         error = api_error(exc)
         log.warning("account %s: cannot access: %s", account_id, error)

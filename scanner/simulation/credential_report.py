@@ -93,8 +93,9 @@ class RootPosture:
         return bool(self.keys)
 
 
-def _key_columns(active: bool, rotated: datetime | None, used: datetime | None, region: str | None,
-                 service: str | None) -> list[str]:
+def _key_columns(
+    active: bool, rotated: datetime | None, used: datetime | None, region: str | None, service: str | None
+) -> list[str]:
     if rotated is None:
         return ["false", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
     return [
@@ -120,8 +121,9 @@ def root_row(account_id: str, posture: RootPosture) -> list[str]:
     for index in range(2):
         if index < len(posture.keys):
             key = posture.keys[index]
-            row += _key_columns(key.active, key.last_rotated, key.last_used, key.last_used_region,
-                                key.last_used_service)
+            row += _key_columns(
+                key.active, key.last_rotated, key.last_used, key.last_used_region, key.last_used_service
+            )
         else:
             row += _key_columns(False, None, None, None, None)
     row += ["false", NOT_APPLICABLE, "false", NOT_APPLICABLE]

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs
 
 from scanner.simulation import rules as r
@@ -91,11 +91,17 @@ class RequestCounter:
 
 def _read_body(environ: Environ) -> bytes:
     """Read the request body and put an equal, unread copy back for the wrapped app."""
+    stream = environ["wsgi.input"]
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    if length > 0:
+        body = stream.read(length)
+    elif environ.get("wsgi.input_terminated"):  # chunked upload: werkzeug ends the stream for us
+        body = stream.read()
+    else:
+        body = b""
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return body
@@ -194,6 +200,7 @@ class FaultLayer:
         access_key, service = (match.group(1), match.group(3)) if match else ("", "")
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         params: dict[str, Any]
+        protocol: Literal["query", "json"]
         if target:
             protocol = "json"
             action = target.rpartition(".")[2]
@@ -276,9 +283,7 @@ class FaultLayer:
                 pass
         raise ConnectionDropped("connection dropped by fault rule")
 
-    def _corrupt_report(
-        self, rule: r.MalformedReport, environ: Environ, start_response: StartResponse
-    ) -> list[bytes]:
+    def _corrupt_report(self, rule: r.MalformedReport, environ: Environ, start_response: StartResponse) -> list[bytes]:
         status_headers: list[Any] = []
         chunks: list[bytes] = []
 

@@ -60,7 +60,7 @@ def _account_id_from(access_key: str) -> str:
 
 def ensure_managed_policies_off() -> None:
     """Keep moto from loading AWS managed policies into every account it creates."""
-    iam_config: dict[str, Any] = default_user_config.setdefault("iam", {})
+    iam_config: Any = default_user_config.setdefault("iam", {})
     iam_config["load_aws_managed_policies"] = False
     if load_iam_aws_managed_policies():
         raise RuntimeError(

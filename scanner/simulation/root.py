@@ -9,6 +9,7 @@ than patching moto's classes, keeps the change to the accounts that were seeded.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +52,11 @@ class SeededIAMBackend(IAMBackend):
     """An IAM backend whose credential report starts with the root row, as AWS's does."""
 
     root_posture: RootPosture | None = None
+
+    @property
+    def _url_module(self) -> Any:  # type: ignore[misc]
+        # moto finds a service's URL map next to its backend's class; point it at IAM's.
+        return importlib.import_module("moto.iam.urls")
 
     def get_credential_report(self) -> str:
         if not self.credential_report:

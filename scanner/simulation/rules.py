@@ -63,7 +63,7 @@ class Latency(FaultRule):
 
     min_s: float
     max_s: float
-    seed: int | None = None
+    seed: int | None = 0
     kind: ClassVar[str] = "latency"
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
@@ -202,7 +202,7 @@ class DropConnection(FaultRule):
 
 
 def latency(
-    min_s: float, max_s: float, *, action: str | None = None, account_id: str | None = None, seed: int | None = None
+    min_s: float, max_s: float, *, action: str | None = None, account_id: str | None = None, seed: int | None = 0
 ) -> Latency:
     return Latency(min_s=min_s, max_s=max_s, action=action, account_id=account_id, seed=seed)
 

@@ -70,9 +70,7 @@ class SimulatedAws:
         self._server = make_server(
             self._host, self._port, self.faults, threaded=True, request_handler=_QuietRequestHandler
         )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="simulated-aws", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="simulated-aws", daemon=True)
         self._thread.start()
         logger.info("simulated AWS listening on %s", self.endpoint_url)
         return self

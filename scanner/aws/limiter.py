@@ -1,0 +1,93 @@
+"""A limit on requests in flight shared by every client of the scan, adapting to throttling.
+
+AWS rate limits apply per account and per API, and are not published. botocore's retries back off per
+call, and its `adaptive` mode limits each client separately; with hundreds of clients that is no limit
+at all. This limiter sees every HTTP attempt of every client (botocore's `before-send` and
+`response-received` events) and shrinks the number in flight multiplicatively when AWS throttles, then
+grows it back additively (AIMD), so the whole pool settles just under the rate AWS accepts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+THROTTLING_CODES = frozenset({
+    "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException",
+    "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException", "SlowDown",
+    "PriorRequestNotComplete", "TransactionInProgressException", "BandwidthLimitExceeded",
+})
+
+
+class AdaptiveLimiter:
+    def __init__(self, max_in_flight: int, min_in_flight: int = 2, decrease: float = 0.7) -> None:
+        self.max_in_flight = max_in_flight
+        self.min_in_flight = min(min_in_flight, max_in_flight)
+        self._limit = float(max_in_flight)
+        self._decrease = decrease
+        self._in_flight = 0
+        self._cond = threading.Condition()
+        self.requests = 0
+        self.retries = 0
+        self.throttles: Counter[str] = Counter()  # by account id ("" for the caller's own calls)
+        self.failures = 0
+
+    @property
+    def limit(self) -> int:
+        return max(self.min_in_flight, int(self._limit))
+
+    def acquire(self) -> None:
+        with self._cond:
+            while self._in_flight >= self.limit:
+                self._cond.wait()
+            self._in_flight += 1
+            self.requests += 1
+
+    def release(self, throttled: bool, account_id: str, retry: bool) -> None:
+        with self._cond:
+            self._in_flight -= 1
+            if retry:
+                self.retries += 1
+            if throttled:
+                self.throttles[account_id] += 1
+                self._limit = max(float(self.min_in_flight), self._limit * self._decrease)
+            else:
+                self._limit = min(float(self.max_in_flight), self._limit + 1.0 / max(self._limit, 1.0))
+            self._cond.notify_all()
+
+    def attach(self, events: Any, account_id: str = "") -> None:
+        """Register on a client's (or session's) event system; `account_id` labels its throttles."""
+
+        def before_send(**_: Any) -> None:
+            self.acquire()
+
+        def response_received(parsed_response: Any = None, exception: Any = None, context: Any = None,
+                              **_: Any) -> None:
+            code = ""
+            if isinstance(parsed_response, dict):
+                code = parsed_response.get("Error", {}).get("Code", "")
+            throttled = code in THROTTLING_CODES
+            attempt = (context or {}).get("retries", {}).get("attempt", 1)
+            if throttled:
+                log.debug("account %s: throttled (%s), attempt %s", account_id or "-", code, attempt)
+            if exception is not None:
+                self.failures += 1
+            self.release(throttled, account_id, retry=attempt > 1)
+
+        events.register("before-send", before_send, unique_id=f"orgscan-limit-send-{id(self)}")
+        events.register("response-received", response_received, unique_id=f"orgscan-limit-recv-{id(self)}")
+
+    def stats(self) -> dict[str, int]:
+        with self._cond:
+            return {
+                "requests": self.requests,
+                "retries": self.retries,
+                "throttles": sum(self.throttles.values()),
+                "accounts_throttled": sum(1 for n in self.throttles.values() if n),
+                "connection_failures": self.failures,
+                "final_in_flight_limit": self.limit,
+            }

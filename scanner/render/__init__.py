@@ -1,0 +1,43 @@
+"""The report: `report.html` and `report.pdf` in the run folder, from the run's frames and metadata.
+
+Three stages, one module each: `structure` turns frames into plain records, `html` renders them with the
+templates in `report_templates/`, `pdf` prints that same HTML with WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from scanner.models import AccountResult, ScanStatus
+from scanner.render.html import render_html
+from scanner.render.sources import read_report_times
+from scanner.render.structure import build_report
+from scanner.rundir import RunFolder, write_atomic
+from scanner.scoring import Frames
+
+log = logging.getLogger(__name__)
+
+REPORT_HTML = "report.html"
+REPORT_PDF = "report.pdf"
+
+__all__ = ["REPORT_HTML", "REPORT_PDF", "render_reports"]
+
+
+def render_reports(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> None:
+    """Write `report.html` and `report.pdf` atomically; the same run folder always gives the same bytes.
+
+    WeasyPrint is imported here, on first use, rather than with the package: it loads the native Pango
+    libraries and takes most of a second, which commands that write no report should not pay.
+    """
+    from scanner.render.pdf import render_pdf
+
+    assessed = [r.account.account_id for r in results if r.scan_status is ScanStatus.SCANNED]
+    report = build_report(folder.read_run_info(), results, frames, read_report_times(folder, assessed),
+                          paper=paper)
+    started = time.perf_counter()
+    html = render_html(report)
+    write_atomic(folder.path / REPORT_HTML, html.encode("utf-8"))
+    rendered = time.perf_counter()
+    write_atomic(folder.path / REPORT_PDF, render_pdf(html))
+    log.info("report written: HTML in %.1f s, PDF in %.1f s", rendered - started, time.perf_counter() - rendered)

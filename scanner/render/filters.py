@@ -1,0 +1,115 @@
+"""Formatting filters for the report templates: every edge case of turning a value into text lives here.
+
+A share is never printed as 100 % unless every applicable account passed, nor as 0 % unless none did,
+and "no applicable account" is said in words rather than as a division by zero. A status is always shown
+as a symbol *and* a word, so the report reads the same in grayscale and to colour-blind readers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from scanner.models import Status
+
+UNKNOWN = "unknown"
+NO_OU = "(no OU path)"
+ELLIPSIS = "\u2026"
+
+_SYMBOLS = {
+    Status.PASS.value: "\u2713",  # check mark
+    Status.FAIL.value: "\u2717",  # ballot x
+    Status.NOT_APPLICABLE.value: "\u2013",  # en dash
+    Status.ERROR.value: "\u26a0",  # warning sign
+}
+_WORDS = {
+    Status.PASS.value: "PASS",
+    Status.FAIL.value: "FAIL",
+    Status.NOT_APPLICABLE.value: "N/A",
+    Status.ERROR.value: "ERROR",
+}
+_CLASSES = {
+    Status.PASS.value: "pass",
+    Status.FAIL.value: "fail",
+    Status.NOT_APPLICABLE.value: "na",
+    Status.ERROR.value: "error",
+}
+
+
+def percent(passed: int, applicable: int) -> str:
+    """`passed` of `applicable` as a whole percentage that cannot round to a misleading 0 % or 100 %."""
+    if applicable <= 0:
+        return "n/a"
+    if passed >= applicable:
+        return "100\u00a0%"
+    if passed <= 0:
+        return "0\u00a0%"
+    value = 100 * passed / applicable
+    if value < 1:
+        return "<\u00a01\u00a0%"
+    if value > 99:
+        return ">\u00a099\u00a0%"
+    return f"{round(value)}\u00a0%"
+
+
+def share_words(passed: int, applicable: int) -> str:
+    """The share as a sentence, for readers who want the counts rather than the figure."""
+    if applicable <= 0:
+        return "no applicable account"
+    return f"{passed} of {applicable} applicable account{'' if applicable == 1 else 's'} pass"
+
+
+def utc(moment: str) -> str:
+    """An ISO 8601 time from the run folder as `YYYY-MM-DD HH:MM:SS UTC`; `unknown` when absent or garbled."""
+    parsed = parse_time(moment)
+    return parsed.strftime("%Y-%m-%d %H:%M:%S UTC") if parsed else UNKNOWN
+
+
+def utc_date(moment: str) -> str:
+    parsed = parse_time(moment)
+    return parsed.strftime("%Y-%m-%d") if parsed else UNKNOWN
+
+
+def parse_time(moment: str | None) -> datetime | None:
+    if not moment:
+        return None
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def status_symbol(status: str) -> str:
+    return _SYMBOLS.get(status, "?")
+
+
+def status_word(status: str) -> str:
+    """The word shown next to the colour; an unexpected status is shown as itself, never as a pass."""
+    return _WORDS.get(status, status or "UNKNOWN")
+
+
+def status_class(status: str) -> str:
+    return _CLASSES.get(status, "error")
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary when one is near, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + ELLIPSIS
+
+
+def ou_label(path: str) -> str:
+    return path or NO_OU
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def or_unknown(text: str) -> str:
+    return text or UNKNOWN

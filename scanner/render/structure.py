@@ -1,0 +1,317 @@
+"""From the run's frames and metadata to the report's records: ordering, grouping and ranking, in Python.
+
+Every date comes from `run.json` or the evidence's own metadata, never from the clock, so rendering the
+same run twice gives the same report. An account whose data could not be read is never shown as clean: a
+box without a finding is ERROR, and ERROR counts as applicable and not passed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from scanner import __version__
+from scanner.checks.catalog import BOXES, Check
+from scanner.models import AccountResult, ScanStatus, Status
+from scanner.render.filters import ou_label, parse_time, utc
+from scanner.render.records import (
+    AccountCard,
+    BoxHeading,
+    BoxResult,
+    BoxShare,
+    CardGroup,
+    Coverage,
+    Cover,
+    DataTimes,
+    Document,
+    MatrixGroup,
+    MatrixRow,
+    RankedAccount,
+    Report,
+    SkippedAccount,
+    UnassessedAccount,
+)
+from scanner.scoring import Frames
+
+WORST_LIMIT = 10
+PAPER_SIZES = {"A4": "A4", "LETTER": "letter"}
+SHORT_TITLES = {
+    "root-access-keys": "Root access keys",
+    "root-mfa": "Root MFA",
+    "individual-users": "Individual users",
+    "groups-for-permissions": "Groups for permissions",
+    "password-policy": "Password policy",
+}
+MISSING_FINDING = "No finding was recorded for this box, so it cannot be counted as passing."
+AUTHOR = "orgscan"
+
+
+def paper_size(paper: str) -> str:
+    """The CSS page size keyword for a paper name; anything else is refused rather than put into CSS."""
+    try:
+        return PAPER_SIZES[paper.strip().upper()]
+    except KeyError:
+        raise ValueError(f"unknown paper size {paper!r}: use one of {', '.join(PAPER_SIZES)}") from None
+
+
+def anchor_for(account_id: str) -> str:
+    return "acct-" + re.sub(r"[^0-9A-Za-z_-]", "_", account_id)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
+def _count(value: Any) -> int:
+    text = _text(value)
+    return int(text) if text else 0
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """One account's findings as the report needs them."""
+
+    statuses: tuple[str, ...]
+    details: tuple[str, ...]
+    passed: int
+    applicable: int
+
+
+def _scores(frames: Frames) -> dict[str, _Scores]:
+    details: dict[tuple[str, str], str] = {
+        (_text(r.account_id), _text(r.check_id)): _text(r.detail)
+        for r in frames.findings[["account_id", "check_id", "detail"]].itertuples(index=False)
+    }
+    scores: dict[str, _Scores] = {}
+    columns = ["account_id", *(box.check_id for box in BOXES), "passed", "applicable"]
+    for row in frames.scorecard.reindex(columns=columns).itertuples(index=False, name=None):
+        account_id = _text(row[0])
+        statuses = tuple(_text(s) or Status.ERROR.value for s in row[1:1 + len(BOXES)])
+        scores[account_id] = _Scores(
+            statuses=statuses,
+            details=tuple(
+                details.get((account_id, box.check_id)) or MISSING_FINDING for box in BOXES
+            ),
+            passed=_count(row[-2]),
+            applicable=_count(row[-1]),
+        )
+    return scores
+
+
+def _missing_scores() -> _Scores:
+    return _Scores(
+        statuses=tuple(Status.ERROR.value for _ in BOXES),
+        details=tuple(MISSING_FINDING for _ in BOXES),
+        passed=0,
+        applicable=len(BOXES),
+    )
+
+
+def _references(check: Check) -> str:
+    return "; ".join(f"{framework} {control}" for framework, control in check.references)
+
+
+def box_headings() -> tuple[BoxHeading, ...]:
+    return tuple(
+        BoxHeading(box.check_id, box.title, SHORT_TITLES.get(box.check_id, box.title), box.checks, box.data,
+                   _references(box))
+        for box in BOXES
+    )
+
+
+def _ou_key(path: str) -> tuple[str, str]:
+    return path.casefold(), path
+
+
+def _grouped(results: Iterable[AccountResult]) -> list[tuple[str, list[AccountResult]]]:
+    """Accounts by OU path (sorted), each OU's accounts by id."""
+    groups: dict[str, list[AccountResult]] = {}
+    for result in results:
+        groups.setdefault(result.account.ou_path, []).append(result)
+    return [
+        (path, sorted(groups[path], key=lambda r: r.account.account_id))
+        for path in sorted(groups, key=_ou_key)
+    ]
+
+
+def _shares(scored: Sequence[_Scores]) -> tuple[BoxShare, ...]:
+    shares = []
+    for index, box in enumerate(BOXES):
+        column = [s.statuses[index] for s in scored]
+        shares.append(BoxShare(
+            check_id=box.check_id,
+            title=box.title,
+            passed=column.count(Status.PASS.value),
+            failed=column.count(Status.FAIL.value),
+            not_applicable=column.count(Status.NOT_APPLICABLE.value),
+            errors=sum(1 for s in column if s not in (Status.PASS.value, Status.FAIL.value,
+                                                      Status.NOT_APPLICABLE.value)),
+        ))
+    return tuple(shares)
+
+
+def _worst(assessed: Sequence[tuple[AccountResult, _Scores]]) -> tuple[RankedAccount, ...]:
+    """Assessed accounts from the lowest passed/applicable up; more failing boxes first on a tie."""
+    ranked = sorted(
+        (pair for pair in assessed if pair[1].applicable > 0),
+        key=lambda pair: (Fraction(pair[1].passed, pair[1].applicable),
+                          pair[1].passed - pair[1].applicable, pair[0].account.account_id),
+    )
+    return tuple(
+        RankedAccount(
+            account_id=result.account.account_id,
+            account_name=result.account.account_name,
+            ou_path=result.account.ou_path,
+            anchor=anchor_for(result.account.account_id),
+            passed=scores.passed,
+            applicable=scores.applicable,
+            failing=tuple(
+                SHORT_TITLES.get(box.check_id, box.title)
+                for box, status in zip(BOXES, scores.statuses, strict=True)
+                if status not in (Status.PASS.value, Status.NOT_APPLICABLE.value)
+            ),
+        )
+        for result, scores in ranked[:WORST_LIMIT]
+    )
+
+
+def _card(result: AccountResult, scores: _Scores, report_time: str) -> AccountCard:
+    account = result.account
+    boxes = []
+    for box, status, detail in zip(BOXES, scores.statuses, scores.details, strict=True):
+        failing = status == Status.FAIL.value
+        boxes.append(BoxResult(
+            check_id=box.check_id,
+            title=box.title,
+            status=status,
+            detail=detail,
+            console=box.console if failing else "",
+            cli=box.cli if failing else "",
+        ))
+    return AccountCard(
+        account_id=account.account_id,
+        account_name=account.account_name,
+        ou_path=account.ou_path,
+        email=account.email,
+        anchor=anchor_for(account.account_id),
+        boxes=tuple(boxes),
+        passed=scores.passed,
+        applicable=scores.applicable,
+        report_generated=report_time,
+    )
+
+
+def _split_error(error: str) -> tuple[str, str]:
+    """`"<Code>: <message>"` as written by the scan; an error without a code keeps its whole text."""
+    code, sep, message = error.partition(": ")
+    if sep and code and " " not in code:
+        return code, message
+    return ("Unknown", error) if error else ("Unknown", "no error was recorded")
+
+
+def _times(run_info: Mapping[str, Any], assessed_ids: Sequence[str], report_times: Mapping[str, str]) -> DataTimes:
+    parsed = sorted(
+        (moment, account_id)
+        for account_id in assessed_ids
+        if (moment := parse_time(report_times.get(account_id))) is not None
+    )
+    return DataTimes(
+        started_at=str(run_info.get("started_at") or ""),
+        finished_at=str(run_info.get("finished_at") or ""),
+        earliest_report=parsed[0][0].isoformat() if parsed else "",
+        latest_report=parsed[-1][0].isoformat() if parsed else "",
+        without_report=tuple(a for a in assessed_ids if parse_time(report_times.get(a)) is None),
+    )
+
+
+def _document(run_info: Mapping[str, Any], paper: str) -> Document:
+    org_name = str(run_info.get("organization_name") or "")
+    org_id = str(run_info.get("organization_id") or "")
+    started = str(run_info.get("started_at") or "")
+    who = " ".join(part for part in (org_name, f"({org_id})" if org_id else "") if part) or "Organization"
+    return Document(
+        title=f"IAM Security Status \u2014 {who} \u2014 {utc(started)}",
+        author=AUTHOR,
+        generator=f"orgscan {__version__}",
+        created=started if parse_time(started) else "",
+        running_header=f"{who} \u00b7 scan {utc(started)}",
+        paper=paper_size(paper),
+    )
+
+
+def build_report(
+    run_info: Mapping[str, Any],
+    results: Sequence[AccountResult],
+    frames: Frames,
+    report_times: Mapping[str, str],
+    *,
+    paper: str = "A4",
+) -> Report:
+    """Everything the templates show, decided here; `report_times` maps account id to report time."""
+    scores = _scores(frames)
+    matrix: list[MatrixGroup] = []
+    scorecards: list[CardGroup] = []
+    assessed: list[tuple[AccountResult, _Scores]] = []
+    unassessed: list[UnassessedAccount] = []
+    skipped: list[SkippedAccount] = []
+    for ou_path, members in _grouped(results):
+        rows: list[MatrixRow] = []
+        cards: list[AccountCard] = []
+        for result in members:
+            account = result.account
+            anchor = anchor_for(account.account_id)
+            if result.scan_status is ScanStatus.SKIPPED:
+                skipped.append(SkippedAccount(account.account_id, account.account_name, ou_path, anchor,
+                                              account.status))
+                rows.append(MatrixRow(account.account_id, account.account_name, anchor, (), 0, 0,
+                                      note=f"skipped ({account.status or 'not active'})"))
+                continue
+            account_scores = scores.get(account.account_id) or _missing_scores()
+            rows.append(MatrixRow(account.account_id, account.account_name, anchor, account_scores.statuses,
+                                  account_scores.passed, account_scores.applicable))
+            if result.scan_status is ScanStatus.ERROR:
+                code, message = _split_error(result.error)
+                unassessed.append(UnassessedAccount(account.account_id, account.account_name, ou_path, anchor,
+                                                    code, message))
+            else:
+                assessed.append((result, account_scores))
+                cards.append(_card(result, account_scores, report_times.get(account.account_id, "") or ""))
+        matrix.append(MatrixGroup(ou_label(ou_path), tuple(rows)))
+        if cards:
+            scorecards.append(CardGroup(ou_label(ou_path), tuple(cards)))
+
+    all_scored = [s for _, s in assessed] + [scores.get(u.account_id) or _missing_scores() for u in unassessed]
+    cover = Cover(
+        organization_id=str(run_info.get("organization_id") or ""),
+        organization_name=str(run_info.get("organization_name") or ""),
+        started_at=str(run_info.get("started_at") or ""),
+        finished_at=str(run_info.get("finished_at") or ""),
+        tool_version=str(run_info.get("tool_version") or ""),
+        renderer_version=__version__,
+        caller_arn=str(run_info.get("caller_arn") or ""),
+        coverage=Coverage(
+            discovered=len(results),
+            assessed=len(assessed),
+            unassessed=len(unassessed),
+            skipped=len(skipped),
+        ),
+        shares=_shares(all_scored),
+        worst=_worst(assessed),
+        ranked_total=sum(1 for _, s in assessed if s.applicable > 0),
+    )
+    assessed_ids = sorted(r.account.account_id for r, _ in assessed)
+    return Report(
+        document=_document(run_info, paper),
+        cover=cover,
+        boxes=box_headings(),
+        matrix=tuple(matrix),
+        scorecards=tuple(scorecards),
+        unassessed=tuple(sorted(unassessed, key=lambda u: u.account_id)),
+        skipped=tuple(sorted(skipped, key=lambda s: s.account_id)),
+        times=_times(run_info, assessed_ids, report_times),
+    )
