@@ -42,13 +42,15 @@ def _also(gap: str) -> str:
 def root_access_keys(facts: AccountFacts) -> Outcome:
     present = _summary_value(facts, "AccountAccessKeysPresent")
     row = facts.root
-    if present is not None and present >= 1:
-        return Status.FAIL, ("The account summary shows a root access key (AccountAccessKeysPresent = "
-                             f"{present}); delete it.")
-    if row is not None and row.has_access_key:
-        state = "an active" if (row.access_key_1_active or row.access_key_2_active) else "an inactive"
-        return Status.FAIL, (f"The credential report shows {state} root access key; delete it, do not just "
-                             "deactivate it.")
+    row_key = row is not None and row.has_access_key
+    if (present is not None and present >= 1) or row_key:
+        sources = [name for name, shows in (("account summary", (present or 0) >= 1), ("credential report", row_key))
+                   if shows]
+        if row is not None and row_key and not (row.access_key_1_active or row.access_key_2_active):
+            return Status.FAIL, (f"The root user has an inactive access key ({' and '.join(sources)}); delete it, "
+                                 "deactivating is not enough.")
+        state = "an active" if row_key else "an"
+        return Status.FAIL, f"The root user has {state} access key ({' and '.join(sources)}); delete it."
     if present == 0:
         return Status.PASS, "The root user has no access keys (account summary)." + _also(_report_gap(facts))
     if row is not None:
