@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from scanner.errors import ConfigError, DiscoveryError
 from scanner.models import Account, Caller, Discovery, Organization
 
 log = logging.getLogger(__name__)
+
+TREE_WORKERS = 8
 
 PERMISSIONS = (
     "sts:GetCallerIdentity",
@@ -32,20 +35,43 @@ class _Placement:
     ancestors: frozenset[str]
 
 
-def _walk_tree(client: Any) -> dict[str, _Placement]:
-    """Account id -> OU path (`Root/Prod/Payments`) and the ids of every parent above it."""
+def _children(client: Any, parent_id: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """The account ids directly under `parent_id`, and its child OUs (all pages of each)."""
+    accounts = [a["Id"] for page in pages(client, "list_accounts_for_parent", ParentId=parent_id)
+                for a in page.get("Accounts", [])]
+    ous = [ou for page in pages(client, "list_organizational_units_for_parent", ParentId=parent_id)
+           for ou in page.get("OrganizationalUnits", [])]
+    return accounts, ous
+
+
+def _walk_tree(client: Any, pool: Executor) -> dict[str, _Placement]:
+    """Account id -> OU path (`Root/Prod/Payments`) and the ids of every parent above it.
+
+    Sibling OUs are listed concurrently: the walk takes as many round trips as the tree is deep (times
+    the pages of its largest OU), not as many as it has OUs.
+    """
     placements: dict[str, _Placement] = {}
     roots = [root for page in pages(client, "list_roots") for root in page.get("Roots", [])]
-    stack = [(root["Id"], root.get("Name") or "Root", frozenset({root["Id"]})) for root in roots]
-    while stack:
-        parent_id, path, ancestors = stack.pop()
-        for page in pages(client, "list_accounts_for_parent", ParentId=parent_id):
-            for account in page.get("Accounts", []):
-                placements[account["Id"]] = _Placement(path, ancestors)
-        for page in pages(client, "list_organizational_units_for_parent", ParentId=parent_id):
-            for ou in page.get("OrganizationalUnits", []):
-                stack.append((ou["Id"], f"{path}/{ou['Name']}", ancestors | {ou["Id"]}))
+    pending: dict[Future[tuple[list[str], list[dict[str, Any]]]], tuple[str, frozenset[str]]] = {
+        pool.submit(_children, client, root["Id"]): (root.get("Name") or "Root", frozenset({root["Id"]}))
+        for root in roots
+    }
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            path, ancestors = pending.pop(future)
+            account_ids, ous = future.result()
+            for account_id in account_ids:
+                placements[account_id] = _Placement(path, ancestors)
+            for ou in ous:
+                child = pool.submit(_children, client, ou["Id"])
+                pending[child] = (f"{path}/{ou['Name']}", ancestors | {ou["Id"]})
     return placements
+
+
+def _list_accounts(client: Any) -> list[dict[str, Any]]:
+    return [a for page in pages(client, "list_accounts", PaginationConfig={"PageSize": 20})
+            for a in page.get("Accounts", [])]
 
 
 def _select(accounts: list[Account], placements: dict[str, _Placement], config: Config) -> list[Account]:
@@ -86,9 +112,11 @@ def discover(factory: SessionFactory, config: Config) -> Discovery:
     except BotoCoreError as exc:
         raise DiscoveryError(f"cannot reach AWS Organizations: {exc}") from None
     try:
-        listed = [a for page in pages(client, "list_accounts", PaginationConfig={"PageSize": 20})
-                  for a in page.get("Accounts", [])]
-        placements = _walk_tree(client)
+        # ListAccounts pages one after another; the OU tree is walked alongside it.
+        with ThreadPoolExecutor(max_workers=TREE_WORKERS, thread_name_prefix="discover") as pool:
+            listing = pool.submit(_list_accounts, client)
+            placements = _walk_tree(client, pool)
+            listed = listing.result()
     except ClientError as exc:
         raise DiscoveryError(f"cannot list the organization's accounts: {api_error(exc)}") from None
     except BotoCoreError as exc:

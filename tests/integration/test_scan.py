@@ -58,10 +58,11 @@ def test_every_seeded_account_gets_the_right_status_in_every_box(scanned: tuple[
     rows = read_csv(folder / "findings.csv")
     actual: dict[str, list[str]] = {}
     for row in rows:
-        actual.setdefault(row["account_id"], []).append(row["status"])
         assert row["detail"], f"{row['account_id']} {row['check_id']} has no detail"
+        if row["check_id"] in BOXES:
+            actual.setdefault(row["account_id"], []).append(row["status"])
     assert {k: tuple(v) for k, v in actual.items()} == EXPECTED
-    assert [r["check_id"] for r in rows[:5]] == BOXES
+    assert [r["check_id"] for r in rows[:5]] == BOXES  # the five boxes first, in box order
 
 
 def test_scorecard_columns_and_counts(scanned: tuple[Path, int, str]) -> None:
@@ -242,7 +243,7 @@ def test_caller_outside_an_organization_scans_its_own_account(sim: SimulatedAws,
     rows = read_csv(run_folder(tmp_path) / "accounts.csv")
     assert [(r["account_id"], r["scan_status"], r["ou_path"]) for r in rows] == [(MANAGEMENT, "scanned", "")]
     findings = read_csv(run_folder(tmp_path) / "findings.csv")
-    assert len(findings) == 5
+    assert [f["check_id"] for f in findings][:5] == BOXES
     assert result.code in (0, 2)
     reset_backends()
 
@@ -269,5 +270,6 @@ def test_demo_runs_the_simulated_organization_end_to_end(tmp_path: Path) -> None
     assert str(folder) in done.stdout
     statuses: dict[str, list[str]] = {}
     for row in read_csv(folder / "findings.csv"):
-        statuses.setdefault(row["account_id"], []).append(row["status"])
+        if row["check_id"] in BOXES:
+            statuses.setdefault(row["account_id"], []).append(row["status"])
     assert {k: tuple(v) for k, v in statuses.items()} == EXPECTED
