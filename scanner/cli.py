@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from scanner import __version__
+from scanner.audit.outputs import AuditSummary
+from scanner.checks.references import Framework
 from scanner.config import Config, default_log_path, load_config, parse_id_list
 from scanner.errors import OrgscanError
-from scanner.logs import configure_logging
+from scanner.logs import RunLog, configure_logging
+from scanner.models import AccountResult
 from scanner.pipeline import Outcome
+from scanner.runner import Progress
 
 EXIT_USAGE = 1
+EXIT_NOT_INTACT = 3
 log = logging.getLogger(__name__)
 
 
@@ -35,6 +40,17 @@ def _workers(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 
 
+FRAMEWORKS = tuple(framework.value for framework in Framework)
+
+
+def _report_options(command: argparse.ArgumentParser) -> None:
+    """The options that change what the extended checks judge by and which mapping the reports show."""
+    command.add_argument("--framework", choices=FRAMEWORKS,
+                         help="mapping column shown in the reports (default: cis-v5)")
+    command.add_argument("--checks", metavar="FILE", help="TOML thresholds of the extended checks "
+                         "(see config/checks.toml; default: the CIS values)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="orgscan", description="IAM Security Status scorecards for an AWS Organization.")
     parser.add_argument("--version", action="version", version=f"orgscan {__version__}")
@@ -52,19 +68,52 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--region", help="region for STS and Organizations calls")
     scan.add_argument("--config", help="TOML configuration file")
     scan.add_argument("--debug", action="store_true", help="log botocore's retry decisions")
+    scan.add_argument("--log-file", help="log file, shared by concurrent scans (default: OUT/orgscan.log)")
+    scan.add_argument("--exceptions", metavar="FILE",
+                      help="TOML register of accepted risks (see config/exceptions.toml)")
+    scan.add_argument("--history", metavar="FILE", help="database of completed runs (default: OUT/history.sqlite)")
+    scan.add_argument("--resume", metavar="RUN_DIR",
+                      help="finish an interrupted run in its own folder, with its own settings: collect only "
+                           "the accounts not yet finished (access failures are retried)")
+    _report_options(scan)
 
     demo = commands.add_parser("demo", help="scan a simulated organization served locally")
     demo.add_argument("--out", default="runs", help="output folder (default: runs)")
     demo.add_argument("--accounts", type=_workers, default=15, help="accounts to simulate (default: 15)")
     demo.add_argument("--workers", type=_workers, help="accounts scanned at once (default: 16)")
+    demo.add_argument("--log-file", help="log file (default: OUT/orgscan.log)")
+    demo.add_argument("--exceptions", metavar="FILE", help="TOML register of accepted risks")
+    _report_options(demo)
 
     report = commands.add_parser("report", help="re-derive every result of a run from its raw evidence")
     report.add_argument("run_dir", help="a run folder written by scan or demo")
+    _report_options(report)
+
+    verify = commands.add_parser("verify", help="check a run folder or bundle against its manifest and raw evidence")
+    verify.add_argument("target", metavar="RUN_DIR_OR_ZIP", help="a run folder, a bundle zip or an unzipped bundle")
+
+    bundle = commands.add_parser("bundle", help="write a run folder as one verifiable zip for an auditor")
+    bundle.add_argument("run_dir", help="a run folder written by scan or demo")
+    bundle.add_argument("--out", metavar="FILE.zip", help="the zip to write (default: ./<run-id>.zip)")
+
+    history = commands.add_parser("history", help="list the runs recorded in the history database")
+    where = history.add_mutually_exclusive_group()
+    where.add_argument("--out", help="output folder whose history.sqlite to read (default: runs)")
+    where.add_argument("--history", metavar="FILE", help="the history database")
+    history.add_argument("--config", help="TOML configuration file (its history and out settings)")
+
+    diff = commands.add_parser("diff", help="what changed between two runs, account by account and box by box")
+    diff.add_argument("run_a", metavar="RUN_A", help="the earlier run folder")
+    diff.add_argument("run_b", metavar="RUN_B", help="the later run folder")
 
     policy = commands.add_parser("policy", help="print the least-privilege IAM policy the scanner needs")
-    policy.add_argument("--caller", action="store_true",
-                        help="the policy of the identity that runs the scan, not of the member role")
-    policy.add_argument("--role-name", default="OrganizationAccountAccessRole", help="role assumed in members")
+    kind = policy.add_mutually_exclusive_group()
+    kind.add_argument("--caller", action="store_true",
+                      help="the policy of the identity that runs the scan, not of the member role")
+    kind.add_argument("--cloudformation", action="store_true",
+                      help="a CloudFormation template (for a StackSet) that creates the member role")
+    policy.add_argument("--role-name", help="role assumed in members (default: OrganizationAccountAccessRole; "
+                        "for --cloudformation, the role to create: OrgscanReadOnly)")
     return parser
 
 
@@ -79,17 +128,85 @@ def _scan_config(args: argparse.Namespace) -> Config:
         "workers": args.workers,
         "profile": args.profile,
         "region": args.region,
+        "checks_file": args.checks,
+        "framework": args.framework,
+        "exceptions": args.exceptions,
+        "history": args.history,
     }
+    if args.log_file is not None:
+        overrides["log"] = {"path": args.log_file}
     return load_config(args.config, overrides)
 
 
-def _print_outcome(outcome: Outcome) -> None:
+def _print_outcome(outcome: Outcome, *, api_stats: bool = False) -> None:
+    """The summary line; after a scan it adds how hard AWS pushed back (retries and throttled calls)."""
     counts = outcome.counts
-    print(
+    line = (
         f"{counts['discovered']} accounts: {counts['scanned']} assessed, {counts['error']} could not be "
         f"assessed, {counts['skipped']} skipped"
     )
+    api = outcome.folder.read_run_info().get("api") if api_stats else None
+    if isinstance(api, dict):
+        line += f"; {api.get('retries', 0)} retries, {api.get('throttles', 0)} throttled calls"
+    print(line)
     print(f"run folder: {outcome.folder.path}")
+    if outcome.audit is not None:
+        _print_audit(outcome.audit)
+
+
+def _print_audit(audit: AuditSummary) -> None:
+    """Changes since the previous run, accepted risks, expired exceptions (on stderr), the manifest."""
+    if audit.previous_started_at:
+        counted = ", ".join(f"{n} {change}" for change, n in audit.change_counts if n) or "none"
+        print(f"changes since {audit.previous_started_at}: {counted} (changes.csv)")
+    else:
+        print("changes: no earlier run of this organization to compare with")
+    if audit.accepted:
+        accepted = "1 failure accepted as a risk" if audit.accepted == 1 else \
+            f"{audit.accepted} failures accepted as risks"
+        print(f"{accepted}, still counted as FAIL (exceptions.csv)")
+    for line in audit.expired:
+        risk = line.risk
+        n = line.matching_failures
+        effect = ("it matches no failure in this run" if n == 0 else
+                  "the failure it matches is no longer accepted" if n == 1 else
+                  f"the {n} failures it matches are no longer accepted")
+        print(f"orgscan: warning: exception entry {risk.entry} ({risk.account_id} {risk.check_id}, owner "
+              f"{risk.owner}) expired on {risk.expires.isoformat()}; {effect}", file=sys.stderr)
+    if audit.manifest_sha256:
+        print(f"manifest.json sha256: {audit.manifest_sha256}")
+
+
+class _OpensLog:
+    """Progress that opens the log file when collection starts.
+
+    By then discovery has succeeded and the run folder exists, so a command refused for its configuration
+    or credentials leaves nothing in the output folder, not even a log.
+    """
+
+    def __init__(self, inner: Progress, run_log: RunLog) -> None:
+        self._inner = inner
+        self._log = run_log
+
+    def start(self, total: int) -> None:
+        self._log.open()
+        self._inner.start(total)
+
+    def advance(self, result: AccountResult) -> None:
+        self._inner.advance(result)
+
+    def finish(self) -> None:
+        self._inner.finish()
+
+
+def _start_logging(config: Config, debug: bool = False) -> RunLog:
+    """Check where the run and its log will be written, then log to memory until the run starts."""
+    from scanner.rundir import check_writable
+
+    log_path = default_log_path(config)
+    check_writable(Path(config.out), "output folder")
+    check_writable(log_path.parent, "log folder")
+    return configure_logging(log_path, config.log.max_bytes, config.log.backups, debug)
 
 
 def _run_scan(args: argparse.Namespace) -> int:
@@ -97,10 +214,57 @@ def _run_scan(args: argparse.Namespace) -> int:
     from scanner.pipeline import scan
     from scanner.ui.progress import progress_for_terminal
 
+    if args.resume is not None:
+        return _run_resume(args)
     config = _scan_config(args)
-    configure_logging(default_log_path(config), config.log.max_bytes, config.log.backups, args.debug)
-    outcome = scan(config, SessionFactory(config), progress=progress_for_terminal())
-    _print_outcome(outcome)
+    factory = SessionFactory(config)
+    run_log = _start_logging(config, args.debug)
+    try:
+        outcome = scan(config, factory, progress=_OpensLog(progress_for_terminal(), run_log))
+    except (OrgscanError, OSError) as exc:
+        log.error("scan stopped: %s", exc)  # reaches the file only if the run had started
+        raise
+    _print_outcome(outcome, api_stats=True)
+    return outcome.exit_code
+
+
+# What `scan --resume` refuses: options that would change what the run looks at or judges by.
+_FIXED_ON_RESUME = {"out": "--out", "role_name": "--role-name", "accounts": "--accounts", "exclude": "--exclude",
+                    "ou": "--ou", "config": "--config", "checks": "--checks", "framework": "--framework",
+                    "exceptions": "--exceptions"}
+
+
+def _run_resume(args: argparse.Namespace) -> int:
+    from scanner.audit.checkpoint import read_start, resume_config
+    from scanner.aws.session import SessionFactory
+    from scanner.pipeline import resume
+    from scanner.rundir import RunFolder, check_writable
+    from scanner.ui.progress import progress_for_terminal
+
+    fixed = [option for name, option in _FIXED_ON_RESUME.items() if getattr(args, name) is not None]
+    if fixed:
+        _fatal(f"{fixed[0]}: --resume re-uses the run's own settings, which cannot be changed")
+    path = Path(args.resume)
+    if not path.is_dir():
+        _fatal(f"--resume: not a run folder: {path}")
+    folder = RunFolder(path)
+    overrides = {"workers": args.workers, "profile": args.profile, "region": args.region,
+                 "external_id": args.external_id, "history": args.history}
+    config, differences = resume_config(read_start(folder), {k: v for k, v in overrides.items() if v is not None})
+    if differences:
+        print(f"orgscan: note: resuming with settings that differ from the run's start: {', '.join(differences)} "
+              "(run.json keeps the original digest and records this one under 'resumed')", file=sys.stderr)
+    log_path = Path(args.log_file or config.log.path or path.parent / "orgscan.log")
+    check_writable(path, "run folder")
+    check_writable(log_path.parent, "log folder")
+    run_log = configure_logging(log_path, config.log.max_bytes, config.log.backups, args.debug)
+    factory = SessionFactory(config)
+    try:
+        outcome = resume(folder, config, factory, progress=_OpensLog(progress_for_terminal(), run_log))
+    except (OrgscanError, OSError) as exc:
+        log.error("resumed scan stopped: %s", exc)
+        raise
+    _print_outcome(outcome, api_stats=True)
     return outcome.exit_code
 
 
@@ -110,31 +274,135 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     if args.accounts < 15:
         _fatal(f"--accounts: the simulated organization needs at least 15 accounts, got {args.accounts}")
-    config = load_config(None, {"out": args.out, "workers": args.workers})
-    configure_logging(default_log_path(config), config.log.max_bytes, config.log.backups)
-    outcome = run_demo(config, args.accounts, progress=progress_for_terminal())
-    _print_outcome(outcome)
+    overrides: dict[str, Any] = {"out": args.out, "workers": args.workers, "checks_file": args.checks,
+                                 "framework": args.framework, "exceptions": args.exceptions}
+    if args.log_file is not None:
+        overrides["log"] = {"path": args.log_file}
+    config = load_config(None, overrides)
+    run_log = _start_logging(config)
+    try:
+        outcome = run_demo(config, args.accounts, progress=_OpensLog(progress_for_terminal(), run_log))
+    except (OrgscanError, OSError) as exc:
+        log.error("demo stopped: %s", exc)
+        raise
+    _print_outcome(outcome, api_stats=True)
     return 0
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    from scanner.checks import Framework, load_thresholds
     from scanner.pipeline import build_outputs
     from scanner.rundir import RunFolder
 
-    outcome = build_outputs(RunFolder.open(Path(args.run_dir)))
+    thresholds = load_thresholds(args.checks) if args.checks else None  # None: those the run recorded
+    folder = RunFolder.open(Path(args.run_dir))
+    outcome = build_outputs(folder, thresholds, Framework(args.framework or Framework.CIS_V5.value))
     _print_outcome(outcome)
     return outcome.exit_code
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from scanner.audit.verify import describe, verify
+
+    result = verify(Path(args.target))
+    for problem in result.problems:
+        print(describe(problem))
+    if result.intact:
+        print(f"intact: {result.files} files match manifest.json (sha256 {result.manifest_sha256}); "
+              f"{result.findings} findings re-derived from raw/ match findings.csv")
+        return 0
+    print(f"NOT INTACT: {len(result.problems)} problems in {result.target}")
+    return EXIT_NOT_INTACT
+
+
+def _run_bundle(args: argparse.Namespace) -> int:
+    from scanner.audit.bundle import write_bundle
+    from scanner.audit.verify import describe, verify
+
+    folder = Path(args.run_dir)
+    if not folder.is_dir():
+        _fatal(f"not a run folder: {folder}")
+    checked = verify(folder)
+    if not checked.intact:
+        for problem in checked.problems:
+            print(describe(problem))
+        print(f"not bundled: {folder} is not intact ({len(checked.problems)} problems); "
+              "`orgscan report` rewrites the derived files and the manifest of a run whose raw/ is trusted")
+        return EXIT_NOT_INTACT
+    out = Path(args.out) if args.out else Path(f"{folder.resolve().name}.zip")
+    result = write_bundle(folder, out)
+    print(f"bundle: {result.path} ({result.files} files of run {folder.resolve().name})")
+    print(f"manifest.json sha256: {result.manifest_sha256} (give this to the auditor separately)")
+    return 0
+
+
+def _run_history(args: argparse.Namespace) -> int:
+    from scanner.audit.history import History, default_path
+    from scanner.checks import CHECK_IDS
+
+    config = load_config(args.config) if args.config else Config()
+    if args.history:
+        path = Path(args.history)
+    elif args.out:
+        path = default_path(args.out)
+    else:
+        path = Path(config.history) if config.history else default_path(config.out)
+    if not path.is_file():
+        _fatal(f"no history database at {path}")
+    runs = History(path).runs()
+    header = ["started (UTC)", "run", "organization", "accounts", *CHECK_IDS]
+    rows = [
+        [run.started_at, run.run_id, run.organization_id or "(single account)",
+         f"{run.scanned}/{run.discovered}", *(_rate_text(r.passed, r.applicable) for r in run.rates)]
+        for run in runs
+    ]
+    widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
+    for line in [header, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    print(f"{len(runs)} runs in {path}; accounts: assessed/discovered; per box: accounts passed/applicable")
+    return 0
+
+
+def _rate_text(passed: int, applicable: int) -> str:
+    """`11/12 91%`: floored, so 100 % means every applicable account passed."""
+    if not applicable:
+        return "-"
+    return f"{passed}/{applicable} {passed * 100 // applicable}%"
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from scanner.audit.changes import change_counts, compare
+    from scanner.audit.diff import run_statuses
+
+    before, after = run_statuses(Path(args.run_a)), run_statuses(Path(args.run_b))
+    rows = compare(before.statuses, after.statuses)
+    print(f"changes from {before.run_id} ({before.started_at}) to {after.run_id} ({after.started_at})")
+    header = ["account_id", "account_name", "check_id", "change", "previous", "now", "accepted"]
+    lines = [[r.account_id, r.account_name, r.check_id, r.change.value, r.previous_status, r.status, r.accepted]
+             for r in rows]
+    widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
+    for line in [header, *lines]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    print(", ".join(f"{n} {change.value}" for change, n in change_counts(rows) if n) or "no changes")
+    return 0
 
 
 def _run_policy(args: argparse.Namespace) -> int:
     from scanner.permissions import caller_policy, member_role_policy, policy_json
 
-    document = caller_policy(args.role_name) if args.caller else member_role_policy()
+    if args.cloudformation:
+        from scanner.policy_cfn import DEFAULT_STACK_ROLE_NAME, template_json
+
+        sys.stdout.write(template_json(args.role_name or DEFAULT_STACK_ROLE_NAME))
+        return 0
+    role_name = args.role_name or "OrganizationAccountAccessRole"
+    document = caller_policy(role_name) if args.caller else member_role_policy()
     sys.stdout.write(policy_json(document))
     return 0
 
 
-COMMANDS = {"scan": _run_scan, "demo": _run_demo, "report": _run_report, "policy": _run_policy}
+COMMANDS = {"scan": _run_scan, "demo": _run_demo, "report": _run_report, "verify": _run_verify,
+            "bundle": _run_bundle, "history": _run_history, "diff": _run_diff, "policy": _run_policy}
 
 
 def main(argv: list[str] | None = None) -> int:

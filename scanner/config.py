@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from scanner.checks.references import DEFAULT_FRAMEWORK, Framework
+from scanner.checks.thresholds import Thresholds, load_thresholds
 from scanner.errors import ConfigError
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -55,6 +58,11 @@ class Config:
     endpoint_url: str = ""
     credential_report: CredentialReportSettings = field(default_factory=CredentialReportSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    checks_file: str = ""  # TOML thresholds of the extended checks (config/checks.toml); empty: defaults
+    framework: str = DEFAULT_FRAMEWORK.value  # mapping column the reports show: cis-v5, cis-v3, securityhub
+    thresholds: Thresholds = field(default_factory=Thresholds)  # read from checks_file, never set directly
+    exceptions: str = ""  # TOML register of accepted risks (config/exceptions.toml); empty: none
+    history: str = ""  # SQLite database of completed runs; empty: <out>/history.sqlite
 
     def digest(self) -> str:
         """SHA-256 of the settings that shape results, so a run can say which configuration made it."""
@@ -63,6 +71,7 @@ class Config:
 
 
 _SECTIONS = {"credential_report": CredentialReportSettings, "log": LogSettings}
+_DERIVED = frozenset({"thresholds"})
 
 
 def _coerce(owner: str, name: str, expected: Any, value: Any) -> Any:
@@ -76,6 +85,9 @@ def _coerce(owner: str, name: str, expected: Any, value: Any) -> Any:
             return value
     elif expected in (float, "float"):
         if isinstance(value, int | float) and not isinstance(value, bool):
+            # TOML allows nan and inf: a nan deadline never expires (every comparison with it is false).
+            if not math.isfinite(value):
+                raise ConfigError(f"setting '{where}' must be a finite number, got {value!r}")
             return float(value)
     elif expected in (str, "str"):
         if isinstance(value, str):
@@ -92,7 +104,7 @@ def _apply(obj: Any, values: dict[str, Any], owner: str) -> Any:
     known = {f.name: f for f in fields(obj)}
     changes: dict[str, Any] = {}
     for key, value in values.items():
-        if key not in known:
+        if key not in known or (not owner and key in _DERIVED):
             raise ConfigError(f"unknown setting '{owner}{key}'")
         if key in _SECTIONS:
             if not isinstance(value, dict):
@@ -116,9 +128,12 @@ def load_config(path: str | None = None, overrides: dict[str, Any] | None = None
             raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"configuration file {path} is not UTF-8 text") from None
         config = _apply(config, data, "")
     if overrides:
         config = _apply(config, {k: v for k, v in overrides.items() if v is not None}, "")
+    config = replace(config, thresholds=load_thresholds(config.checks_file))
     validate(config)
     return config
 
@@ -128,6 +143,8 @@ def validate(config: Config) -> None:
         raise ConfigError(f"--workers must be between 1 and 256, got {config.workers}")
     if config.calls_per_account < 1 or config.calls_per_account > 8:
         raise ConfigError(f"calls_per_account must be between 1 and 8, got {config.calls_per_account}")
+    if config.connect_timeout_s <= 0 or config.read_timeout_s <= 0:
+        raise ConfigError("connect_timeout_s and read_timeout_s must be positive")
     if config.max_attempts < 1 or config.max_attempts > 20:
         raise ConfigError(f"max_attempts must be between 1 and 20, got {config.max_attempts}")
     for option, ids in (("--accounts", config.accounts), ("--exclude", config.exclude)):
@@ -152,6 +169,8 @@ def validate(config: Config) -> None:
         raise ConfigError("credential_report.max_age_hours must not be negative")
     if config.log.max_bytes < 1024 or config.log.backups < 0:
         raise ConfigError("log: max_bytes must be at least 1024 and backups not negative")
+    if config.framework not in {f.value for f in Framework}:
+        raise ConfigError(f"--framework: '{config.framework}' is not one of {', '.join(f.value for f in Framework)}")
 
 
 def parse_id_list(text: str | None) -> tuple[str, ...] | None:

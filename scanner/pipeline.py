@@ -1,30 +1,60 @@
 """The pipeline in two functions: `scan` (discover -> collect, to raw/) and `build_outputs` (raw/ -> files).
 
 `build_outputs` reads nothing but the run folder, so `orgscan report` re-derives every result offline and
-a scan's own outputs are produced by exactly the same code.
+a scan's own outputs are produced by exactly the same code. `resume` finishes a run that was interrupted,
+in its own folder, from what the scan recorded before collecting (see `scanner/audit/checkpoint.py`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from scanner import __version__, rundir
+from scanner.audit import checkpoint
+from scanner.audit.accepted_risks import load_register
+from scanner.audit.changes import write_baseline
+from scanner.audit.history import History, default_path, run_key, run_record
+from scanner.audit.layout import EXCEPTIONS_TOML
+from scanner.audit.manifest import write_manifest
+from scanner.audit.outputs import AuditOutputs, AuditSummary, derive_audit, summarize
 from scanner.aws.session import SessionFactory
-from scanner.checks import evaluate_boxes, unreachable_findings
+from scanner.checks import (
+    CHECK_IDS,
+    Framework,
+    Thresholds,
+    UserFinding,
+    evaluate_boxes,
+    evaluate_extended,
+    unreachable_extended,
+    unreachable_findings,
+)
+from scanner.checks.thresholds import thresholds_from_mapping
 from scanner.collect.account import CollectContext, collect_account
 from scanner.config import Config
 from scanner.discovery import discover
-from scanner.models import AccountResult, Finding, ScanStatus, Status
+from scanner.errors import HistoryError
+from scanner.models import Account, AccountResult, Discovery, Finding, ScanStatus, Status
 from scanner.normalize.evidence import load_account_facts
-from scanner.output.csv_export import write_csv
+from scanner.output.csv_export import to_csv_bytes
+from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
+from scanner.render import render_reports
 from scanner.rundir import RunFolder
 from scanner.runner import Progress, run_per_account
-from scanner.scoring import Frames, accounts_frame, findings_frame, scorecard_frame, users_frame
+from scanner.scoring import (
+    Frames,
+    accounts_frame,
+    findings_frame,
+    scorecard_frame,
+    user_findings_frame,
+    users_frame,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +69,7 @@ class Outcome:
     folder: RunFolder
     counts: dict[str, int]
     errors: int  # accounts not accessed plus boxes in ERROR
+    audit: AuditSummary | None = None  # changes, accepted risks, the manifest's SHA-256
 
     @property
     def exit_code(self) -> int:
@@ -60,28 +91,86 @@ def scan(
     executor: Executor | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Outcome:
+    # A malformed exceptions file or an unusable history database stops the scan before AWS is called.
+    register = load_register(config.exceptions) if config.exceptions else None
     started = clock()
     discovery = discover(factory, config)
+    history = History(history_path(config, Path(config.out)))
+    history.ensure()
     folder = RunFolder.create(Path(config.out), started)
+    checkpoint.record_start(folder, discovery, config, started)
+    if register is not None:
+        rundir.write_atomic(folder.path / EXCEPTIONS_TOML, register[0])
     log.info("run %s: %d accounts selected", folder.path.name, len(discovery.accounts))
     scannable = [a for a in discovery.accounts if a.scannable]
+    collected, collect_seconds = _collect(folder, discovery, scannable, config, factory, progress, executor)
+    return _finish(folder, discovery, config, factory, collected, history, started=rundir.iso(started),
+                   finished=clock(), collect_seconds=collect_seconds, config_digest=config.digest())
+
+
+def resume(
+    folder: RunFolder,
+    config: Config,
+    factory: SessionFactory,
+    *,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Outcome:
+    """Complete an interrupted (or finished) run in its own folder, with its own discovery and settings.
+
+    Accounts with meta.json are kept as they are; every other scannable account, access failures
+    included, is collected again from nothing. `config` comes from `checkpoint.resume_config`.
+    """
+    start = checkpoint.read_start(folder)
+    discovery = checkpoint.read_discovery(folder)
+    history = History(history_path(config, folder.path.parent))
+    history.ensure()
+    resumed_at = clock()
+    pending = checkpoint.unfinished(folder, discovery)
+    checkpoint.discard_partial(folder, pending)
+    log.info("run %s: resuming, %d of %d accounts to collect", folder.path.name, len(pending),
+             len(discovery.accounts))
+    collected, collect_seconds = _collect(folder, discovery, pending, config, factory, progress, executor)
+    earlier = folder.read_run_info().get("resumed")
+    resumed = [*(earlier if isinstance(earlier, list) else []),
+               {"at": rundir.iso(resumed_at), "accounts": len(pending), "config_digest": config.digest()}]
+    return _finish(folder, discovery, config, factory, collected, history, started=start.started_at,
+                   finished=clock(), collect_seconds=collect_seconds, config_digest=start.config_digest,
+                   resumed=resumed)
+
+
+def history_path(config: Config, out: Path) -> Path:
+    return Path(config.history) if config.history else default_path(out)
+
+
+def _collect(
+    folder: RunFolder, discovery: Discovery, accounts: list[Account], config: Config, factory: SessionFactory,
+    progress: Progress | None, executor: Executor | None,
+) -> tuple[list[AccountResult], float]:
+    collect_started = time.perf_counter()
     with ThreadPoolExecutor(config.workers * config.calls_per_account, thread_name_prefix="call") as calls:
         context = CollectContext(factory, config, discovery.caller, folder, calls)
         collected = run_per_account(
-            scannable, lambda account: collect_account(account, context),
+            accounts, lambda account: checkpoint.record_outcome(folder, collect_account(account, context)),
             workers=config.workers, progress=progress, executor=executor,
         )
-    by_id = {r.account.account_id: r for r in collected}
-    results = [
-        by_id.get(a.account_id) or AccountResult(a, ScanStatus.SKIPPED, "")
-        for a in sorted(discovery.accounts, key=lambda a: a.account_id)
-    ]
+    return collected, time.perf_counter() - collect_started
+
+
+def _finish(
+    folder: RunFolder, discovery: Discovery, config: Config, factory: SessionFactory,
+    collected: list[AccountResult], history: History, *, started: str, finished: datetime,
+    collect_seconds: float, config_digest: str, resumed: list[dict[str, Any]] | None = None,
+) -> Outcome:
+    """Write raw/accounts.json and run.json from what is on disk, compare with history, derive, record."""
+    results = checkpoint.assemble_results(folder, discovery, collected)
     folder.write_accounts(results)
     org = discovery.organization
-    folder.write_run_info({
+    info: dict[str, Any] = {
         "tool_version": __version__,
-        "started_at": rundir.iso(started),
-        "finished_at": rundir.iso(clock()),
+        "started_at": started,
+        "finished_at": rundir.iso(finished),
         "caller_arn": discovery.caller.arn,
         "caller_account_id": discovery.caller.account_id,
         "partition": discovery.caller.partition,
@@ -90,24 +179,52 @@ def scan(
         "organization_name": org.name,
         "management_account_id": org.management_account_id,
         "account_counts": account_counts(results),
-        "config_digest": config.digest(),
+        "config_digest": config_digest,
         "api": factory.limiter.stats(),
-    })
-    return build_outputs(folder)
+        "timings": {"collect_s": round(collect_seconds, 3)},
+        "check_thresholds": config.thresholds.to_json(),
+    }
+    if resumed:
+        info["resumed"] = resumed
+    folder.write_run_info(info)
+    write_baseline(folder, history.baseline(run_key(folder)))
+    derived = derive_outputs(folder, config.thresholds, Framework(config.framework))
+    outcome = write_outputs(folder, derived)
+    try:
+        history.record(run_record(folder, outcome.audit.manifest_sha256 if outcome.audit else ""), derived.frames)
+    except HistoryError as exc:
+        raise HistoryError(f"run folder {folder.path} is complete, but it was not recorded: {exc}") from None
+    return outcome
 
 
-def evaluate_folder(folder: RunFolder) -> tuple[list[AccountResult], Frames]:
-    """Re-derive every finding from raw/ alone."""
+def recorded_thresholds(folder: RunFolder) -> Thresholds:
+    """The thresholds the run was scanned with (run.json), so a re-derivation judges by the same numbers."""
+    recorded = folder.read_run_info().get("check_thresholds")
+    if not isinstance(recorded, dict):
+        return Thresholds()
+    return thresholds_from_mapping(recorded, f"{folder.path / rundir.RUN_JSON} check_thresholds")
+
+
+def evaluate_folder(
+    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
+) -> tuple[list[AccountResult], Frames]:
+    """Re-derive every finding from raw/ alone; `thresholds` default to those the run recorded."""
+    thresholds = thresholds or recorded_thresholds(folder)
     results = folder.read_accounts()
     findings: list[Finding] = []
+    user_findings: list[UserFinding] = []
     users: list[dict[str, str]] = []
     for result in results:
         account = result.account
         if result.scan_status is ScanStatus.ERROR:
             findings.extend(unreachable_findings(account.account_id, result.error))
+            findings.extend(unreachable_extended(account.account_id, result.error))
         elif result.scan_status is ScanStatus.SCANNED:
             facts = load_account_facts(folder.account_dir(account.account_id), account.account_id)
             findings.extend(evaluate_boxes(facts))
+            extended, judged_users = evaluate_extended(facts, thresholds)
+            findings.extend(extended)
+            user_findings.extend(judged_users)
             users.extend(
                 {"account_id": account.account_id, "account_name": account.account_name, **row}
                 for row in facts.user_rows
@@ -118,17 +235,57 @@ def evaluate_folder(folder: RunFolder) -> tuple[list[AccountResult], Frames]:
         findings=findings_df,
         scorecard=scorecard_frame(findings_df),
         users=users_frame(users),
+        user_findings=user_findings_frame(results, user_findings),
+        framework=framework,
+        thresholds=thresholds,
     )
     return results, frames
 
 
-def build_outputs(folder: RunFolder) -> Outcome:
+@dataclass(frozen=True)
+class Derivation:
+    """Everything `build_outputs` writes, computed in memory from the run folder alone."""
+
+    results: list[AccountResult]
+    frames: Frames  # findings and scorecard with their `accepted` column
+    files: dict[str, bytes]  # every derived CSV and JSON file, by run-folder-relative name
+    audit: AuditOutputs
+
+
+def derive_outputs(
+    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
+) -> Derivation:
+    """The derived CSV and JSON files as bytes: `build_outputs` writes them, `orgscan verify` compares them."""
+    results, frames = evaluate_folder(folder, thresholds, framework)
+    audit = derive_audit(folder, frames)
+    frames = audit.frames
+    files = {
+        "accounts.csv": to_csv_bytes(frames.accounts),
+        "findings.csv": to_csv_bytes(frames.findings),
+        "scorecard.csv": to_csv_bytes(frames.scorecard),
+        "users.csv": to_csv_bytes(frames.users),
+        "user_findings.csv": to_csv_bytes(frames.user_findings),
+        **audit.files,
+    }
+    return Derivation(results, frames, files, audit)
+
+
+def build_outputs(
+    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
+) -> Outcome:
     """Write every derived file of the run folder from its raw evidence."""
-    results, frames = evaluate_folder(folder)
-    write_csv(frames.accounts, folder.path / "accounts.csv")
-    write_csv(frames.findings, folder.path / "findings.csv")
-    write_csv(frames.scorecard, folder.path / "scorecard.csv")
-    write_csv(frames.users, folder.path / "users.csv")
+    return write_outputs(folder, derive_outputs(folder, thresholds, framework))
+
+
+def write_outputs(folder: RunFolder, derived: Derivation) -> Outcome:
+    """Write the derived files and reports, then the manifest, which must come after every other file."""
+    results, frames = derived.results, derived.frames
+    for name, data in derived.files.items():
+        rundir.write_atomic(folder.path / name, data)
+    render_reports(folder, results, frames)
+    write_xlsx(folder.path / REPORT_XLSX, folder.read_run_info(), results, frames)
+    manifest_sha256 = write_manifest(folder)  # last: it lists every file written above
     counts = account_counts(results)
-    errors = counts["error"] + int((frames.findings["status"] == Status.ERROR.value).sum())
-    return Outcome(folder, counts, errors)
+    boxes = frames.findings[frames.findings["check_id"].isin(CHECK_IDS)]  # the exit code speaks for the boxes
+    errors = counts["error"] + int((boxes["status"] == Status.ERROR.value).sum())
+    return Outcome(folder, counts, errors, summarize(derived.audit, manifest_sha256))

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import RunFolderError
+from scanner.errors import OutputError, RunFolderError
 from scanner.models import AccountResult
 
 RUN_JSON = "run.json"
@@ -47,21 +47,44 @@ def dumps(document: Any) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write to a temporary file in the same folder, fsync, then rename: never a half-written file.
+
+    A failure to write (disk full, read-only, a path under a file) removes the temporary file and raises
+    OutputError: the run cannot go on without its folder, and it must not look like an account's fault.
+    """
+    tmp = ""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except BaseException as exc:
+        if tmp:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
+
+
+def check_writable(folder: Path, what: str) -> None:
+    """Refuse a folder that can never be created or written, before any AWS call and without creating it.
+
+    Only the nearest existing ancestor can be judged: a regular file there (a path under a file) or one
+    the process may not write to. Anything subtler (a full disk) shows when the first file is written.
+    """
+    probe = folder.absolute()
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError(f"cannot write the {what} {folder}: {probe} is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write the {what} {folder}: {probe} is not writable")
 
 
 def run_id_for(moment: datetime) -> str:

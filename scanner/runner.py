@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from typing import Protocol
 
+from scanner.errors import OutputError
 from scanner.models import Account, AccountResult, ScanStatus
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,9 @@ def run_per_account(
 ) -> list[AccountResult]:
     """Run `work` for each account; an exception becomes that account's recorded error.
 
-    Results come back in the order of `accounts`, whatever order they finished in.
+    Results come back in the order of `accounts`, whatever order they finished in. OutputError is the
+    exception: the run folder cannot be written, which no account caused and none can survive, so the
+    accounts not yet started are cancelled and the error ends the run.
     """
     progress = progress or NullProgress()
     progress.start(len(accounts))
@@ -65,6 +68,10 @@ def run_per_account(
             account = futures[future]
             try:
                 result = future.result()
+            except OutputError:
+                for pending in futures:
+                    pending.cancel()
+                raise
             except Exception as exc:
                 log.exception("account %s: unexpected failure", account.account_id)
                 result = AccountResult(account, ScanStatus.ERROR, f"{type(exc).__name__}: {exc}")

@@ -1,20 +1,22 @@
-"""From findings to the frames every output is made of: findings, scorecard, users, accounts."""
+"""From findings to the frames every output is made of: findings, scorecard, users, accounts, user findings."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from scanner.checks import CHECK_IDS
+from scanner.checks import ALL_CHECK_IDS, CHECK_IDS, Framework, Thresholds, UserFinding
 from scanner.models import ACCOUNT_COLUMNS, AccountResult, Finding, Status
 from scanner.normalize.credential_report import COLUMNS as REPORT_COLUMNS
 
 FINDING_COLUMNS = ("account_id", "account_name", "ou_path", "check_id", "status", "detail")
 SCORECARD_COLUMNS = ("account_id", "account_name", "ou_path", *CHECK_IDS, "passed", "applicable")
 USER_COLUMNS = ("account_id", "account_name", *REPORT_COLUMNS)
-CHECK_ORDER = {check_id: n for n, check_id in enumerate(CHECK_IDS)}
+USER_FINDING_COLUMNS = ("account_id", "account_name", "user", "check_id", "status", "evidence")
+# The five boxes first, then the extended checks: the order of findings.csv within an account.
+CHECK_ORDER = {check_id: n for n, check_id in enumerate(ALL_CHECK_IDS)}
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class Frames:
     findings: pd.DataFrame
     scorecard: pd.DataFrame
     users: pd.DataFrame
+    user_findings: pd.DataFrame = field(default_factory=lambda: user_findings_frame([], []))
+    framework: Framework = Framework.CIS_V5  # the mapping column reports show (`--framework`)
+    thresholds: Thresholds = field(default_factory=Thresholds)  # what the extended checks compared against
 
 
 def _strings(records: Sequence[Mapping[str, object]], columns: Sequence[str]) -> pd.DataFrame:
@@ -68,3 +73,22 @@ def scorecard_frame(findings: pd.DataFrame) -> pd.DataFrame:
 def users_frame(rows: Iterable[dict[str, str]]) -> pd.DataFrame:
     """Every IAM user of every account, as the credential reports wrote them, for spreadsheets."""
     return _strings(list(rows), USER_COLUMNS)
+
+
+def user_findings_frame(results: Sequence[AccountResult], findings: Iterable[UserFinding]) -> pd.DataFrame:
+    """One row per user a user-level check judged, sorted by account, check order, then user."""
+    names = {r.account.account_id: r.account.account_name for r in results}
+    records: list[dict[str, object]] = [
+        {
+            "account_id": f.account_id,
+            "account_name": names.get(f.account_id, ""),
+            "user": f.user,
+            "check_id": f.check_id,
+            "status": f.status.value,
+            "evidence": f.evidence,
+        }
+        for f in findings
+    ]
+    records.sort(key=lambda r: (r["account_id"], CHECK_ORDER.get(str(r["check_id"]), len(CHECK_ORDER)),
+                                r["user"]))
+    return _strings(records, USER_FINDING_COLUMNS)

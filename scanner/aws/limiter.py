@@ -23,6 +23,23 @@ THROTTLING_CODES = frozenset({
 })
 
 
+_context = threading.local()
+
+
+def set_current_account(account_id: str) -> None:
+    """Say which account this thread is working for, until it says otherwise.
+
+    The caller's own clients serve every account (AssumeRole, and all calls in the caller's account), so
+    their throttles, and botocore's retry log lines, are put down to the account the thread declared.
+    """
+    _context.account_id = account_id
+
+
+def current_account() -> str:
+    """The account this thread works for; "" for discovery and other organization-wide calls."""
+    return str(getattr(_context, "account_id", ""))
+
+
 class AdaptiveLimiter:
     def __init__(self, max_in_flight: int, min_in_flight: int = 2, decrease: float = 0.7) -> None:
         self.max_in_flight = max_in_flight
@@ -63,20 +80,23 @@ class AdaptiveLimiter:
         """Register on a client's (or session's) event system; `account_id` labels its throttles."""
 
         def before_send(**_: Any) -> None:
+            if account_id:
+                set_current_account(account_id)
             self.acquire()
 
         def response_received(parsed_response: Any = None, exception: Any = None, context: Any = None,
                               **_: Any) -> None:
+            label = account_id or current_account()
             code = ""
             if isinstance(parsed_response, dict):
                 code = parsed_response.get("Error", {}).get("Code", "")
             throttled = code in THROTTLING_CODES
             attempt = (context or {}).get("retries", {}).get("attempt", 1)
             if throttled:
-                log.debug("account %s: throttled (%s), attempt %s", account_id or "-", code, attempt)
+                log.debug("account %s: throttled (%s), attempt %s", label or "-", code, attempt)
             if exception is not None:
                 self.failures += 1
-            self.release(throttled, account_id, retry=attempt > 1)
+            self.release(throttled, label, retry=attempt > 1)
 
         events.register("before-send", before_send, unique_id=f"orgscan-limit-send-{id(self)}")
         events.register("response-received", response_received, unique_id=f"orgscan-limit-recv-{id(self)}")

@@ -11,6 +11,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scanner import rundir
+from scanner.aws.limiter import set_current_account
 from scanner.aws.session import SessionFactory, api_error
 from scanner.collect.credential_report import ReportNotReady, collect_credential_report
 from scanner.collect.documents import DOCUMENT_COLLECTORS, DocumentCollector
@@ -32,19 +33,24 @@ class CollectContext:
     calls: Executor
 
 
-def _collect_document(collector: DocumentCollector, iam: Any, folder: RunFolder, account_id: str) -> bool:
+def _collect_document(
+    collector: DocumentCollector, iam: Any, folder: RunFolder, account_id: str,
+) -> ApiError | None:
+    """Store the document, or the error that took its place; return that error."""
+    set_current_account(account_id)
+    error: ApiError | None = None
     try:
         document = collector.fetch(iam)
-        ok = True
     except (ClientError, BotoCoreError) as exc:
         error = api_error(exc)
         log.info("account %s: %s failed: %s", account_id, collector.name, error.code)
-        document, ok = error.to_json(), False
+        document = error.to_json()
     folder.write_raw(account_id, collector.filename, rundir.dumps(document))
-    return ok
+    return error
 
 
-def _collect_report(iam: Any, ctx: CollectContext, account_id: str) -> datetime | None:
+def _collect_report(iam: Any, ctx: CollectContext, account_id: str) -> tuple[datetime | None, ApiError | None]:
+    """Store the report, or the error that took its place; return its generation time or that error."""
     try:
         report = collect_credential_report(iam, ctx.config.credential_report)
     except (ClientError, BotoCoreError) as exc:
@@ -53,15 +59,21 @@ def _collect_report(iam: Any, ctx: CollectContext, account_id: str) -> datetime 
         error = ApiError(exc.code, str(exc))
     else:
         ctx.folder.write_raw(account_id, rundir.CREDENTIAL_REPORT, report.content)
-        return report.generated_time
+        return report.generated_time, None
     log.info("account %s: credential report failed: %s", account_id, error.code)
     ctx.folder.write_raw(account_id, rundir.CREDENTIAL_REPORT_ERROR, rundir.dumps(error.to_json()))
-    return None
+    return None, error
 
 
 def collect_account(account: Account, ctx: CollectContext) -> AccountResult:
-    """Assume the role (unless this is the caller's own account) and collect; errors become the result."""
+    """Assume the role (unless this is the caller's own account) and collect; errors become the result.
+
+    An account where every call failed (the endpoint went away, or the role may do nothing) could not be
+    assessed at all: it is recorded as an error, like a denied AssumeRole, and gets no meta.json, which
+    marks a complete account. Its error documents stay on disk.
+    """
     account_id = account.account_id
+    set_current_account(account_id)
     try:
         credentials = None if account_id == ctx.caller.account_id else ctx.factory.assume(ctx.caller, account_id)
         iam = ctx.factory.account_client("iam", account_id, credentials)
@@ -70,12 +82,15 @@ def collect_account(account: Account, ctx: CollectContext) -> AccountResult:
         log.warning("account %s: cannot access: %s", account_id, error)
         return AccountResult(account, ScanStatus.ERROR, str(error))
     # The document calls do not depend on each other or on the report: run them alongside its polling.
-    futures: list[Future[bool]] = [
+    futures: list[Future[ApiError | None]] = [
         ctx.calls.submit(_collect_document, c, iam, ctx.folder, account_id) for c in DOCUMENT_COLLECTORS
     ]
-    generated = _collect_report(iam, ctx, account_id)
-    for future in futures:
-        future.result()
+    generated, report_error = _collect_report(iam, ctx, account_id)
+    errors = [future.result() for future in futures] + [report_error]
+    if all(errors):
+        first = next(e for e in errors if e is not None)
+        log.warning("account %s: nothing could be collected: %s", account_id, first)
+        return AccountResult(account, ScanStatus.ERROR, str(first))
     meta = {
         "account_id": account_id,
         "partition": ctx.caller.partition,

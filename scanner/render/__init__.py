@@ -39,5 +39,5 @@ def render_reports(folder: RunFolder, results: list[AccountResult], frames: Fram
     html = render_html(report)
     write_atomic(folder.path / REPORT_HTML, html.encode("utf-8"))
     rendered = time.perf_counter()
-    write_atomic(folder.path / REPORT_PDF, render_pdf(html))
+    write_atomic(folder.path / REPORT_PDF, render_pdf(html, created=report.document.created))
     log.info("report written: HTML in %.1f s, PDF in %.1f s", rendered - started, time.perf_counter() - rendered)

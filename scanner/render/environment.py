@@ -19,9 +19,8 @@ TEMPLATES = Path(scanner.__file__).resolve().parent.parent / "report_templates"
 
 FILTERS = {
     "percent": filters.percent,
-    "share_words": filters.share_words,
+    "passed_words": filters.passed_words,
     "utc": filters.utc,
-    "utc_date": filters.utc_date,
     "status_symbol": filters.status_symbol,
     "status_word": filters.status_word,
     "status_class": filters.status_class,
@@ -35,6 +34,9 @@ FILTERS = {
 
 @cache
 def environment() -> jinja2.Environment:
+    """The templates live beside the package in the source tree; say so plainly when they are missing."""
+    if not TEMPLATES.is_dir():
+        raise FileNotFoundError(f"the report templates are missing: {TEMPLATES} is not a folder")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,

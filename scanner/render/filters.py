@@ -51,22 +51,17 @@ def percent(passed: int, applicable: int) -> str:
     return f"{round(value)}\u00a0%"
 
 
-def share_words(passed: int, applicable: int) -> str:
-    """The share as a sentence, for readers who want the counts rather than the figure."""
+def passed_words(passed: int, applicable: int) -> str:
+    """One account's result in words: `2 of 4 applicable boxes passed`, or that no box applies."""
     if applicable <= 0:
-        return "no applicable account"
-    return f"{passed} of {applicable} applicable account{'' if applicable == 1 else 's'} pass"
+        return "no box applies"
+    return f"{passed} of {applicable} applicable box{'' if applicable == 1 else 'es'} passed"
 
 
 def utc(moment: str) -> str:
     """An ISO 8601 time from the run folder as `YYYY-MM-DD HH:MM:SS UTC`; `unknown` when absent or garbled."""
     parsed = parse_time(moment)
     return parsed.strftime("%Y-%m-%d %H:%M:%S UTC") if parsed else UNKNOWN
-
-
-def utc_date(moment: str) -> str:
-    parsed = parse_time(moment)
-    return parsed.strftime("%Y-%m-%d") if parsed else UNKNOWN
 
 
 def parse_time(moment: str | None) -> datetime | None:

@@ -1,28 +1,51 @@
 """The report as PDF: WeasyPrint prints the report's own HTML with the shipped fonts, and nothing else.
 
-The output is reproducible: the PDF's dates come from the run (the HTML's `dcterms.created`), its file
-identifier is a digest of the HTML, and WeasyPrint writes no clock time of its own, so the same run gives
-the same bytes.
+The output is reproducible. The PDF's dates come from the run (the HTML's `dcterms.created`), its file
+identifier is a digest of the HTML, and the subset fonts' `head.modified` stamp, which fontTools takes from
+the clock unless `SOURCE_DATE_EPOCH` says otherwise, is set to the run's start too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from scanner.render.environment import TEMPLATES
 from scanner.render.fetcher import OfflineFetcher
+from scanner.render.filters import parse_time
 
 log = logging.getLogger(__name__)
 
 FONTS_CSS = TEMPLATES / "fonts.css"
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 
 
-def render_pdf(html: str) -> bytes:
-    """Lay out `html` (from `render_html`) and write the PDF, fetching only from `report_templates/`."""
+@contextmanager
+def _source_date(created: str) -> Iterator[None]:
+    """Pin the reproducible-builds clock to the run's start (or the epoch) while fonts are subset."""
+    moment = parse_time(created)
+    previous = os.environ.get(SOURCE_DATE_EPOCH)
+    os.environ[SOURCE_DATE_EPOCH] = str(int(moment.timestamp())) if moment else "0"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(SOURCE_DATE_EPOCH, None)
+        else:
+            os.environ[SOURCE_DATE_EPOCH] = previous
+
+
+def render_pdf(html: str, *, created: str = "") -> bytes:
+    """Lay out `html` (from `render_html`) and write the PDF, fetching only from `report_templates/`.
+
+    `created` is the run's start as a W3C date-time, the only time that may reach the file.
+    """
     fetcher = OfflineFetcher(TEMPLATES)
     base_url = TEMPLATES.as_uri() + "/"
     fonts = FontConfiguration()
@@ -33,5 +56,6 @@ def render_pdf(html: str) -> bytes:
     )
     log.debug("report PDF: %d pages", len(document.pages))
     identifier = hashlib.sha256((html + fonts_css).encode("utf-8")).hexdigest()[:32]
-    pdf: bytes = document.write_pdf(pdf_identifier=identifier.encode("ascii"))
+    with _source_date(created):
+        pdf: bytes = document.write_pdf(pdf_identifier=identifier.encode("ascii"))
     return pdf

@@ -68,7 +68,7 @@ def test_every_seeded_account_gets_the_right_status_in_every_box(scanned: tuple[
 def test_scorecard_columns_and_counts(scanned: tuple[Path, int, str]) -> None:
     folder, _, _ = scanned
     assert csv_header(folder / "scorecard.csv") == ["account_id", "account_name", "ou_path", *BOXES,
-                                                    "passed", "applicable"]
+                                                    "passed", "applicable", "accepted"]
     rows = {r["account_id"]: r for r in read_csv(folder / "scorecard.csv")}
     assert set(rows) == set(EXPECTED)  # skipped accounts have no row
     for account_id, statuses in EXPECTED.items():
@@ -107,9 +107,16 @@ def test_raw_evidence_is_what_aws_returned(scanned: tuple[Path, int, str]) -> No
     expected_files = {"credential_report.csv", "account_summary.json", "password_policy.json",
                       "virtual_mfa_devices.json", "authorization_details.json", "meta.json"}
     scanned_ids = {a for a, s in EXPECTED.items() if s != (E,) * 5}
-    assert {p.name for p in raw.iterdir() if p.is_dir()} == scanned_ids
+    denied = "210000000010"
+    assert {p.name for p in raw.iterdir() if p.is_dir()} == scanned_ids | {denied}
+    assert {p.name for p in raw.iterdir() if p.is_file()} == {"accounts.json", "discovery.json"}
     for account_id in scanned_ids:
         assert {p.name for p in (raw / account_id).iterdir()} == expected_files
+    assert [p.name for p in (raw / denied).iterdir()] == ["access_error.json"]  # AssumeRole's answer, no meta
+    assert read_json(raw / denied / "access_error.json")["Error"]["Code"] == "AccessDenied"
+    discovery = read_json(raw / "discovery.json")
+    assert discovery["organization"]["organization_id"] == "o-orgscan042"
+    assert [a["account_id"] for a in discovery["accounts"]] == sorted(EXPECTED.keys() | SKIPPED.keys())
     report = (raw / "210000000002" / "credential_report.csv").read_bytes()
     assert report.startswith(b"user,arn,user_creation_time,")
     assert b"\n<root_account>,arn:aws:iam::210000000002:root," in report

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import RunFolderError
+from scanner.errors import OutputError, RunFolderError
 from scanner.rundir import RunFolder, write_atomic
 
 STARTED = datetime(2026, 11, 28, 3, 15, tzinfo=UTC)
@@ -30,7 +30,7 @@ def test_atomic_write_failure_keeps_the_old_file(tmp_path: Path, monkeypatch: py
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("os.replace", full_disk)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="No space left on device"):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.csv"]

@@ -1,0 +1,264 @@
+"""`orgscan verify`: is a run folder (or its bundle) exactly what orgscan wrote, and do its results follow
+from its raw evidence?
+
+Two independent checks. The manifest: every listed file is present with its size and SHA-256, and nothing
+else is there. The re-derivation: the derived CSV and JSON files are computed again from raw/ and inputs/
+(in memory, as `orgscan report` would write them) and compared with the files; each finding that no
+longer matches its evidence is named. The folder being verified is never written to; a bundle is unzipped
+into a temporary folder. Reports (HTML, PDF, XLSX) are checked by hash only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from scanner import rundir
+from scanner.audit.bundle import README_TXT, SHA256SUMS, readme_text, sums_text
+from scanner.audit.layout import MANIFEST_JSON
+from scanner.audit.manifest import Manifest, hash_file, is_safe_path, list_folder, parse_manifest, run_metadata
+from scanner.errors import OrgscanError, RunFolderError
+from scanner.rundir import RunFolder
+
+FINDINGS_CSV = "findings.csv"
+_FINDING_KEY = ("account_id", "check_id")
+
+
+class ProblemKind(StrEnum):
+    CHANGED = "changed"  # a file's size or SHA-256 differs from the manifest
+    MISSING = "missing"  # listed in the manifest, not in the folder
+    EXTRA = "extra"  # in the folder, not in the manifest (or not a regular file)
+    FINDING = "finding"  # a finding that does not follow from its raw evidence
+    DERIVED = "derived"  # another derived file that does not follow from raw/ and inputs/
+    MANIFEST = "manifest"  # the manifest itself is missing, unreadable or inconsistent
+    BUNDLE = "bundle"  # the zip's own files (README.txt, SHA256SUMS) or its layout
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: ProblemKind
+    path: str  # relative to the run folder (or the bundle for BUNDLE problems)
+    detail: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    target: str
+    run_name: str
+    manifest_sha256: str  # "" when there is no readable manifest
+    files: int  # files the manifest lists, itself included
+    findings: int  # findings re-derived from raw/
+    problems: tuple[Problem, ...]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(target: Path) -> Verification:
+    """Verify a run folder, an unzipped bundle, or a bundle zip. RunFolderError when it is none of these."""
+    if target.is_file():
+        if not zipfile.is_zipfile(target):
+            raise RunFolderError(f"not a run folder or a bundle zip: {target}")
+        with _unzipped(target) as (root, problems):
+            return _verify_bundle_root(root, str(target), problems)
+    if not target.is_dir():
+        raise RunFolderError(f"no such run folder or bundle: {target}")
+    if (target / SHA256SUMS).is_file() and not (target / MANIFEST_JSON).exists():
+        return _verify_bundle_root(target, str(target), [])
+    return _verify_folder(target, str(target))
+
+
+@contextmanager
+def _unzipped(path: Path) -> Iterator[tuple[Path, list[Problem]]]:
+    """Extract into a temporary folder, refusing entries that would land outside it."""
+    problems: list[Problem] = []
+    with tempfile.TemporaryDirectory(prefix="orgscan-verify-") as tmp:
+        root = Path(tmp)
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise RunFolderError(f"cannot read bundle {path}: {exc}") from None
+        with archive:
+            seen: set[str] = set()
+            for info in archive.infolist():
+                name = info.filename.rstrip("/") if info.is_dir() else info.filename
+                if not is_safe_path(name):
+                    problems.append(Problem(ProblemKind.BUNDLE, info.filename, "unsafe path in the zip; not extracted"))
+                    continue
+                if name in seen:
+                    problems.append(Problem(ProblemKind.BUNDLE, name, "appears more than once in the zip"))
+                    continue
+                seen.add(name)
+                target = root / name
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with archive.open(info) as source, open(target, "wb") as sink:
+                        shutil.copyfileobj(source, sink, 1 << 20)
+                except (zipfile.BadZipFile, OSError, ValueError) as exc:  # CRC mismatch, truncated zip
+                    problems.append(Problem(ProblemKind.CHANGED, name, f"cannot be extracted: {exc}"))
+        yield root, problems
+
+
+def _verify_bundle_root(root: Path, target: str, problems: list[Problem]) -> Verification:
+    """An unzipped bundle: README.txt, SHA256SUMS and exactly one run folder."""
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+    others = sorted(p.name for p in root.iterdir() if p.name not in {README_TXT, SHA256SUMS}
+                    and not (p.is_dir() and not p.is_symlink()))
+    if len(folders) != 1:
+        raise RunFolderError(f"{target}: a bundle holds exactly one run folder, found {len(folders)}")
+    problems.extend(Problem(ProblemKind.EXTRA, name, "not part of an orgscan bundle") for name in others)
+    folder = folders[0]
+    result = _verify_folder(folder, target)
+    problems.extend(result.problems)
+    if result.manifest_sha256:
+        manifest = parse_manifest((folder / MANIFEST_JSON).read_bytes())
+        expected = {
+            SHA256SUMS: sums_text(folder.name, manifest, result.manifest_sha256),
+            README_TXT: readme_text(folder.name, manifest, result.manifest_sha256),
+        }
+        for name, text in expected.items():
+            path = root / name
+            if not path.is_file():
+                problems.append(Problem(ProblemKind.BUNDLE, name, "missing from the bundle"))
+            elif path.read_bytes() != text.encode("utf-8"):
+                problems.append(Problem(ProblemKind.BUNDLE, name, f"does not match {folder.name}/{MANIFEST_JSON}"))
+    return Verification(target, folder.name, result.manifest_sha256, result.files, result.findings,
+                        tuple(problems))
+
+
+def _verify_folder(root: Path, target: str) -> Verification:
+    if not (root / MANIFEST_JSON).exists() and not (root / rundir.RAW).is_dir():
+        raise RunFolderError(f"not an orgscan run folder (no {MANIFEST_JSON}, no raw/): {root}")
+    problems: list[Problem] = []
+    manifest, manifest_sha256 = _load_manifest(root, problems)
+    if manifest is not None:
+        problems.extend(_check_files(root, manifest))
+        problems.extend(_check_metadata(root, manifest))
+    findings, derived_problems = _check_derivation(root)
+    problems.extend(derived_problems)
+    files = len(manifest.files) + 1 if manifest is not None else 0
+    return Verification(target, root.name, manifest_sha256, files, findings, tuple(problems))
+
+
+def _load_manifest(root: Path, problems: list[Problem]) -> tuple[Manifest | None, str]:
+    path = root / MANIFEST_JSON
+    if not path.is_file() or path.is_symlink():
+        problems.append(Problem(ProblemKind.MANIFEST, MANIFEST_JSON, "missing: nothing to check the files against"))
+        return None, ""
+    try:
+        manifest = parse_manifest(path.read_bytes())
+    except RunFolderError as exc:
+        problems.append(Problem(ProblemKind.MANIFEST, MANIFEST_JSON, str(exc)))
+        return None, ""
+    return manifest, hash_file(path)[1]
+
+
+def _check_files(root: Path, manifest: Manifest) -> list[Problem]:
+    problems: list[Problem] = []
+    listing = list_folder(root)
+    present = set(listing.files)
+    listed: set[str] = set()
+    for entry in manifest.files:
+        if not is_safe_path(entry.path) or entry.path == MANIFEST_JSON:
+            problems.append(Problem(ProblemKind.MANIFEST, entry.path, "the manifest lists an invalid path"))
+            continue
+        listed.add(entry.path)
+        if entry.path not in present:
+            problems.append(Problem(ProblemKind.MISSING, entry.path, "listed in the manifest, not in the folder"))
+            continue
+        size, sha256 = hash_file(root / entry.path)
+        if (size, sha256) != (entry.size, entry.sha256):
+            detail = (f"size {size} bytes, manifest says {entry.size}" if size != entry.size
+                      else "content differs from the manifest (SHA-256)")
+            problems.append(Problem(ProblemKind.CHANGED, entry.path, detail))
+    problems.extend(Problem(ProblemKind.EXTRA, path, "not listed in the manifest") for path in sorted(present - listed))
+    problems.extend(Problem(ProblemKind.EXTRA, path, "not a regular file") for path in listing.irregular)
+    return problems
+
+
+def _check_metadata(root: Path, manifest: Manifest) -> list[Problem]:
+    try:
+        recorded = run_metadata(RunFolder(root).read_run_info())
+    except RunFolderError:
+        return []  # run.json itself is reported as changed
+    if recorded != dict(manifest.run):
+        return [Problem(ProblemKind.MANIFEST, MANIFEST_JSON, f"its run metadata differs from {rundir.RUN_JSON}")]
+    return []
+
+
+def _check_derivation(root: Path) -> tuple[int, list[Problem]]:
+    """Re-derive every derived CSV/JSON file from raw/ and inputs/, in memory, and compare."""
+    from scanner.pipeline import derive_outputs
+
+    try:
+        derived = derive_outputs(RunFolder(root))
+    except (OrgscanError, OSError, ValueError, KeyError, TypeError) as exc:
+        return 0, [Problem(ProblemKind.DERIVED, rundir.RAW, f"results cannot be re-derived from raw/: {exc}")]
+    problems: list[Problem] = []
+    for name, data in derived.files.items():
+        path = root / name
+        if not path.is_file():
+            problems.append(Problem(ProblemKind.DERIVED, name, "missing: raw/ gives this file"))
+            continue
+        actual = path.read_bytes()
+        if actual == data:
+            continue
+        if name == FINDINGS_CSV:
+            mismatches = _finding_mismatches(actual, data)
+            if mismatches:
+                problems.extend(mismatches)
+                continue
+        problems.append(Problem(ProblemKind.DERIVED, name, "differs from what raw/ and inputs/ give"))
+    return len(derived.frames.findings), problems
+
+
+def _rows(data: bytes) -> tuple[dict[tuple[str, str], dict[str, str]], list[str]]:
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8", "replace"), newline=""))
+    rows = {}
+    for row in reader:
+        rows[(row.get("account_id") or "", row.get("check_id") or "")] = {k: v or "" for k, v in row.items() if k}
+    return rows, list(reader.fieldnames or [])
+
+
+def _finding_mismatches(actual: bytes, expected: bytes) -> list[Problem]:
+    """One problem per finding of findings.csv that its raw evidence does not give."""
+    found, found_columns = _rows(actual)
+    wanted, columns = _rows(expected)
+    if found_columns != columns:
+        return [Problem(ProblemKind.FINDING, FINDINGS_CSV, f"columns are {found_columns}, raw/ gives {columns}")]
+    problems = []
+    for key in sorted(set(found) | set(wanted)):
+        label = f"{key[0]} {key[1]}"
+        if key not in wanted:
+            problems.append(Problem(ProblemKind.FINDING, FINDINGS_CSV, f"{label}: not a finding raw/ gives"))
+        elif key not in found:
+            problems.append(Problem(ProblemKind.FINDING, FINDINGS_CSV, f"{label}: missing, raw/ gives "
+                                                                       f"{wanted[key].get('status', '')}"))
+        elif found[key] != wanted[key]:
+            differing = [c for c in columns if c not in _FINDING_KEY and found[key].get(c) != wanted[key].get(c)]
+            if "status" in differing:
+                detail = (f"{label}: findings.csv says {found[key].get('status')}, raw evidence gives "
+                          f"{wanted[key].get('status')}")
+            else:
+                detail = f"{label}: {', '.join(differing)} differs from what raw evidence gives"
+            problems.append(Problem(ProblemKind.FINDING, FINDINGS_CSV, detail))
+    return problems
+
+
+def describe(problem: Problem) -> str:
+    """One line for the terminal."""
+    where = "" if problem.kind is ProblemKind.FINDING else f"{problem.path}: "
+    return f"{problem.kind.value:<8} {where}{problem.detail}"
+

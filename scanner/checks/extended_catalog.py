@@ -1,0 +1,136 @@
+"""The extended checks: the IAM section of the CIS AWS Foundations Benchmark beyond the five boxes.
+
+Metadata only, in the same `Check` shape as the boxes, so reports and the methodology list both the same
+way. Each check carries its CIS v5.0.0 and v3.0.0 recommendation numbers and its Security Hub control id;
+`references.py` turns them into the column a report shows. The rules live in `extended.py` and
+`credentials.py`; thresholds in `config/checks.toml`.
+"""
+
+from __future__ import annotations
+
+from scanner.checks.catalog import BOXES, Check
+
+CIS_V5 = "CIS v5.0"
+CIS_V3 = "CIS v3.0"
+SECURITY_HUB = "Security Hub"
+
+EXTENDED: tuple[Check, ...] = (
+    Check(
+        "root-hardware-mfa",
+        "Use a hardware MFA device for the root user",
+        "The root user's MFA is not a virtual device: no virtual MFA device belongs to the root user "
+        "(identified by its user ARN ending in ':root', not by the serial). FAIL when root has no MFA at "
+        "all; not applicable in GovCloud or when root credentials were removed.",
+        "ListVirtualMFADevices; account summary AccountMFAEnabled and AccountPasswordPresent; credential "
+        "report <root_account> row.",
+        "Sign in as the root user, open Security credentials, register a hardware TOTP token or FIDO "
+        "security key, then remove the virtual MFA device.",
+        "aws iam list-virtual-mfa-devices --query \"VirtualMFADevices[?ends_with(User.Arn, ':root')]\"",
+        ((CIS_V5, "1.5"), (CIS_V3, "1.6"), (SECURITY_HUB, "IAM.6")),
+    ),
+    Check(
+        "root-not-used-recently",
+        "Do not use the root user",
+        "Neither the root password nor a root access key (active or not) was used within root_use_days "
+        "(default 30) days before the credential report was generated. A use exactly that many days "
+        "before still counts as recent.",
+        "Credential report <root_account> row: password_last_used, access_key_N_last_used_date; its "
+        "generation time.",
+        "Use IAM Identity Center or IAM roles for daily work; keep the root user for the few tasks that "
+        "need it and investigate recent root sign-ins in CloudTrail.",
+        "aws iam get-credential-report --query Content --output text | base64 -d | head -2",
+        ((CIS_V5, "1.6"), (CIS_V3, "1.7")),
+    ),
+    Check(
+        "console-users-mfa",
+        "Require MFA for every console user",
+        "Every IAM user with a console password has an active MFA device. Not applicable when no user "
+        "has a console password.",
+        "Credential report user rows: password_enabled, mfa_active.",
+        "For each named user, open IAM > Users > the user > Security credentials > Assign MFA device, or "
+        "remove the console password of users who do not sign in.",
+        "aws iam list-mfa-devices --user-name <user>",
+        ((CIS_V5, "1.9"), (CIS_V3, "1.10"), (SECURITY_HUB, "IAM.5")),
+    ),
+    Check(
+        "access-keys-rotated",
+        "Rotate access keys",
+        "No active access key was last rotated more than key_rotation_days (default 90) whole days before "
+        "the credential report was generated. Inactive keys are not counted. Not applicable when no user "
+        "has an active key.",
+        "Credential report user rows: access_key_N_active, access_key_N_last_rotated; its generation time.",
+        "Create a new access key for the named user, move its consumers over, then deactivate and delete "
+        "the old key (better: replace long-lived keys with roles).",
+        "aws iam create-access-key --user-name <user>; "
+        "aws iam update-access-key --user-name <user> --access-key-id <old> --status Inactive",
+        ((CIS_V5, "1.13"), (CIS_V3, "1.14"), (SECURITY_HUB, "IAM.3")),
+    ),
+    Check(
+        "unused-credentials",
+        "Disable unused credentials",
+        "No console password or active access key has gone unused for more than unused_credentials_days "
+        "(default 45) whole days before the credential report. A credential never used is judged by when "
+        "it was set (password: last changed, else user creation; key: last rotated). A last-use date left "
+        "over after a password was removed is ignored. Not applicable when no user has a password or an "
+        "active key.",
+        "Credential report user rows: password_enabled, password_last_used, password_last_changed, "
+        "user_creation_time, access_key_N_active, access_key_N_last_used_date, access_key_N_last_rotated.",
+        "Remove the console password (IAM > Users > the user > Security credentials > Manage console "
+        "access) or deactivate the access key of each named user.",
+        "aws iam delete-login-profile --user-name <user>; "
+        "aws iam update-access-key --user-name <user> --access-key-id <id> --status Inactive",
+        ((CIS_V5, "1.11"), (CIS_V3, "1.12"), (SECURITY_HUB, "IAM.22")),
+    ),
+    Check(
+        "single-active-key",
+        "Keep one active access key per user",
+        "No IAM user has two active access keys. Not applicable when no user has an active key.",
+        "Credential report user rows: access_key_1_active, access_key_2_active.",
+        "Deactivate and delete the access key the named user no longer needs.",
+        "aws iam list-access-keys --user-name <user>; "
+        "aws iam delete-access-key --user-name <user> --access-key-id <id>",
+        ((CIS_V5, "1.12"), (CIS_V3, "1.13")),
+    ),
+    Check(
+        "password-length",
+        "Require long passwords",
+        "The custom password policy's MinimumPasswordLength is at least password_min_length (default 14). "
+        "FAIL when there is no custom policy (NoSuchEntity): AWS's implicit default is shorter.",
+        "GetAccountPasswordPolicy MinimumPasswordLength.",
+        "Open IAM > Account settings > Password policy > Edit and set the minimum length to 14 or more.",
+        "aws iam update-account-password-policy --minimum-password-length 14 <keep the other settings>",
+        ((CIS_V5, "1.7"), (CIS_V3, "1.8"), (SECURITY_HUB, "IAM.15")),
+    ),
+    Check(
+        "password-reuse",
+        "Prevent password reuse",
+        "The custom password policy's PasswordReusePrevention is at least password_reuse (default 24). "
+        "FAIL when the policy does not set it or there is no custom policy (NoSuchEntity).",
+        "GetAccountPasswordPolicy PasswordReusePrevention.",
+        "Open IAM > Account settings > Password policy > Edit, choose Prevent password reuse and enter 24.",
+        "aws iam update-account-password-policy --password-reuse-prevention 24 <keep the other settings>",
+        ((CIS_V5, "1.8"), (CIS_V3, "1.9"), (SECURITY_HUB, "IAM.16")),
+    ),
+    Check(
+        "no-direct-user-policies",
+        "Attach no policies to users",
+        "No IAM user has a managed policy attached or an inline policy of its own; permissions come from "
+        "groups or roles. Unlike the groups box, an account without groups passes if no user holds a "
+        "policy. Not applicable when the account has no IAM users.",
+        "GetAccountAuthorizationDetails users: AttachedManagedPolicies, UserPolicyList.",
+        "Attach the policies to a group and add the user to it, then detach and delete the user's own "
+        "policies.",
+        "aws iam detach-user-policy --user-name <user> --policy-arn <arn>; "
+        "aws iam delete-user-policy --user-name <user> --policy-name <name>",
+        ((CIS_V5, "1.14"), (CIS_V3, "1.15"), (SECURITY_HUB, "IAM.2")),
+    ),
+)
+
+EXTENDED_IDS: tuple[str, ...] = tuple(check.check_id for check in EXTENDED)
+ALL_CHECKS: tuple[Check, ...] = (*BOXES, *EXTENDED)
+ALL_CHECK_IDS: tuple[str, ...] = tuple(check.check_id for check in ALL_CHECKS)
+CHECKS_BY_ID: dict[str, Check] = {check.check_id: check for check in ALL_CHECKS}
+# Checks whose offenders are individual users: they also get rows in user_findings.csv.
+USER_LEVEL_IDS: tuple[str, ...] = (
+    "console-users-mfa", "access-keys-rotated", "unused-credentials", "single-active-key", "no-direct-user-policies",
+)

@@ -1,0 +1,148 @@
+"""The history database: recording, the previous comparable run, the listing, and concurrent writers."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scanner.audit.history import History, RunKey, RunRecord
+from scanner.checks import CHECK_IDS
+from scanner.errors import HistoryError
+from scanner.models import Account, AccountResult, Finding, ScanStatus, Status
+from scanner.scoring import Frames, accounts_frame, findings_frame, scorecard_frame, users_frame
+from tests.integration.helpers import run_cli
+
+P, F, NA, E = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.ERROR
+ORG = "o-orgscan042"
+SCOPE = '{"accounts":[],"exclude":[],"ous":[]}'
+
+
+def _frames(statuses: dict[str, tuple[Status, ...]]) -> Frames:
+    results = [AccountResult(Account(a, f"name-{a}", ou_path="Root"), ScanStatus.SCANNED) for a in statuses]
+    findings = [Finding(a, check, status, "detail") for a, row in statuses.items()
+                for check, status in zip(CHECK_IDS, row, strict=True)]
+    frame = findings_frame(results, findings)
+    return Frames(accounts_frame(results), frame, scorecard_frame(frame), users_frame([]))
+
+
+def _record(run_id: str, started_at: str, org: str = ORG, scope: str = SCOPE) -> RunRecord:
+    return RunRecord(RunKey(run_id, org, scope, started_at), org, "demo", "123456789012", started_at, "0.1.0",
+                     "arn:aws:iam::123456789012:user/scanner", "digest", {"discovered": 3, "scanned": 2,
+                                                                          "error": 0, "skipped": 1},
+                     "0" * 64, f"/runs/{run_id}")
+
+
+def test_the_previous_run_is_the_latest_earlier_one_of_the_same_organization_and_scope(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite")
+    history.record(_record("2026-09-01T000000Z", "2026-09-01T00:00:00Z"), _frames({"111111111111": (P,) * 5}))
+    history.record(_record("2026-10-01T000000Z", "2026-10-01T00:00:00Z"),
+                   _frames({"111111111111": (F, P, P, NA, E), "222222222222": (P,) * 5}))
+    history.record(_record("2026-10-15T000000Z", "2026-10-15T00:00:00Z", org="o-other"), _frames({}))
+    history.record(_record("2026-10-20T000000Z", "2026-10-20T00:00:00Z", scope='{"accounts":["111111111111"]}'),
+                   _frames({"111111111111": (F,) * 5}))
+    history.record(_record("2026-12-01T000000Z", "2026-12-01T00:00:00Z"), _frames({}))  # later: not a baseline
+
+    baseline = history.baseline(RunKey("2026-11-01T000000Z", ORG, SCOPE, "2026-11-01T00:00:00Z"))
+    assert baseline.previous is not None
+    assert (baseline.previous.run_id, baseline.previous.started_at) == ("2026-10-01T000000Z", "2026-10-01T00:00:00Z")
+    assert [(s.account_id, s.check_id, s.status) for s in baseline.previous.statuses][:5] == [
+        ("111111111111", c, s.value) for c, s in zip(CHECK_IDS, (F, P, P, NA, E), strict=True)]
+    assert [p.run_id for p in baseline.trend] == ["2026-09-01T000000Z", "2026-10-01T000000Z"]
+    assert [(r.passed, r.applicable) for r in baseline.trend[1].boxes] == [(1, 2), (2, 2), (2, 2), (1, 1), (1, 2)]
+    first = history.baseline(RunKey("2026-09-01T000000Z", ORG, SCOPE, "2026-09-01T00:00:00Z"))
+    assert first.previous is None and first.trend == ()  # never itself
+
+
+def test_the_trend_keeps_the_last_eleven_earlier_runs(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite")
+    for month in range(1, 13):
+        history.record(_record(f"2025-{month:02d}-01T000000Z", f"2025-{month:02d}-01T00:00:00Z"),
+                       _frames({"111111111111": (P,) * 5}))
+    baseline = history.baseline(RunKey("2026-01-01T000000Z", ORG, SCOPE, "2026-01-01T00:00:00Z"))
+    assert [p.started_at[:7] for p in baseline.trend] == [f"2025-{m:02d}" for m in range(2, 13)]
+
+
+def test_recording_the_same_run_again_replaces_it(tmp_path: Path) -> None:
+    history = History(tmp_path / "history.sqlite")
+    history.record(_record("2026-10-01T000000Z", "2026-10-01T00:00:00Z"), _frames({"111111111111": (F,) * 5}))
+    history.record(_record("2026-10-01T000000Z", "2026-10-01T00:00:00Z"), _frames({"111111111111": (P,) * 5}))
+    runs = history.runs()
+    assert len(runs) == 1 and all(r.passed == 1 for r in runs[0].rates)
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    errors: list[BaseException] = []
+
+    def write(writer: int) -> None:
+        try:
+            for n in range(5):
+                History(path).record(_record(f"2026-10-0{writer + 1}T00000{n}Z", f"2026-10-0{writer + 1}T00:00:0{n}Z"),
+                                     _frames({f"{writer:012d}": (P, F, P, P, NA)}))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(writer,)) for writer in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    runs = History(path).runs()
+    assert len(runs) == 40
+    assert all([(r.passed, r.applicable) for r in run.rates] == [(1, 1), (0, 1), (1, 1), (1, 1), (0, 0)]
+               for run in runs)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT count(*) FROM findings").fetchone()[0] == 40 * 5
+
+
+def test_the_history_command_lists_runs_with_pass_rates_per_box(tmp_path: Path) -> None:
+    history = History(tmp_path / "runs" / "history.sqlite")
+    history.record(_record("2026-10-01T000000Z", "2026-10-01T00:00:00Z"),
+                   _frames({"111111111111": (F, P, P, NA, E), "222222222222": (P, P, P, P, F),
+                            "333333333333": (P, P, P, P, P)}))
+    history.record(_record("2026-11-01T000000Z", "2026-11-01T00:00:00Z"), _frames({"111111111111": (P,) * 5}))
+    result = run_cli(None, "history", "--out", str(tmp_path / "runs"))
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["started", "(UTC)", "run", "organization", "accounts", *CHECK_IDS]
+    assert lines[1].split() == ["2026-10-01T00:00:00Z", "2026-10-01T000000Z", ORG, "2/3", "2/3", "66%", "3/3",
+                                "100%", "3/3", "100%", "2/2", "100%", "1/3", "33%"]
+    assert lines[2].split()[4:6] == ["1/1", "100%"]
+    assert lines[3].startswith("2 runs in ")
+    assert run_cli(None, "history", "--history", str(tmp_path / "runs" / "history.sqlite")).stdout == result.stdout
+    assert run_cli(None, "history", "--out", str(tmp_path / "nothing")).code == 1
+
+
+def test_a_file_that_is_not_a_history_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    path.write_bytes(b"not a database at all, " * 100)
+    with pytest.raises(HistoryError, match="history database"):
+        History(path).runs()
+    result = run_cli(None, "history", "--history", str(path))
+    assert result.code == 1 and result.stderr.startswith("orgscan: error: history database ")
+    newer = tmp_path / "newer.sqlite"
+    with sqlite3.connect(newer) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(HistoryError, match="newer orgscan"):
+        History(newer).runs()
+
+
+def test_a_scan_records_its_run_with_findings_and_scorecard(reference_run: Path) -> None:
+    path = reference_run.parent / "history.sqlite"
+    with sqlite3.connect(path) as db:
+        run = db.execute("SELECT run_id, organization_id, accounts_scanned, manifest_sha256 FROM runs").fetchall()
+        findings = db.execute("SELECT account_id, check_id, status, accepted FROM findings").fetchall()
+        scorecard = db.execute("SELECT count(*) FROM scorecard").fetchone()[0]
+    csv = pd.read_csv(reference_run / "findings.csv", dtype=str, keep_default_na=False)
+    assert run[0][:3] == (reference_run.name, ORG, 12)
+    assert len(run) == 1 and len(run[0][3]) == 64
+    assert sorted(findings) == sorted(zip(csv["account_id"], csv["check_id"], csv["status"], csv["accepted"],
+                                          strict=True))
+    assert scorecard == 13

@@ -1,0 +1,81 @@
+"""The extended checks over the simulated organization, as `orgscan demo` scans it.
+
+Each expectation follows from the postures in scanner/simulation/catalog.py: the baseline users were
+created in January 2024 and have never signed in (passwords and ci-deployer's key are long unused and
+the key long unrotated); the root user signed in three days before the seeding day; app-dev's root MFA
+is a hardware device, every other root MFA a virtual one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scanner.checks import EXTENDED_IDS
+from scanner.simulation.seed import SeededOrganization, seed_organization
+from scanner.simulation.server import SimulatedAws, reset_backends
+from tests.policy.recording import recorded_scan
+
+P, F, NA, E = "PASS", "FAIL", "NOT_APPLICABLE", "ERROR"
+BASELINE = (F, F, P, F, F, P, P, P, P)  # virtual root MFA, root used 3 days ago, old never-used credentials
+NO_USERS = (F, F, NA, NA, NA, NA, P, P, NA)
+EXPECTED = {
+    "123456789012": BASELINE,
+    "210000000001": NO_USERS,  # federation only
+    "210000000002": BASELINE,  # root keys are not IAM users' keys
+    "210000000003": BASELINE,
+    "210000000004": BASELINE,  # no root MFA at all: no hardware MFA either
+    "210000000005": (F, F, P, F, F, P, F, F, P),  # no password policy
+    "210000000006": (F, F, P, F, F, P, P, P, F),  # data-engineer has a managed policy
+    "210000000007": (P, F, P, F, F, P, P, P, F),  # hardware root MFA; app-deployer's inline policy
+    "210000000008": (F, F, NA, NA, NA, NA, F, F, NA),  # empty sandbox: no root MFA, users or password policy
+    "210000000009": (NA, P, P, F, F, P, P, P, P),  # root credentials removed: never used
+    "210000000010": (E,) * 9,  # AssumeRole denied
+    "210000000012": (F, F, P, F, F, P, E, E, P),  # GetAccountPasswordPolicy denied by an SCP
+    "210000000013": BASELINE,  # hostile user names
+}
+
+
+@pytest.fixture
+def seeded_today(sim: SimulatedAws) -> Iterator[SeededOrganization]:
+    """The demo organization seeded for today, so "root used three days ago" holds whenever tests run."""
+    reset_backends()
+    sim.faults.clear()
+    organization = seed_organization(15)
+    organization.install(sim.faults)
+    yield organization
+    reset_backends()
+    sim.faults.clear()
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode(), newline="")))
+
+
+def test_extended_statuses_of_the_demo_organization(sim: SimulatedAws, seeded_today: SeededOrganization,
+                                                    tmp_path: Path) -> None:
+    outcome, _ = recorded_scan(sim, tmp_path)
+    folder = outcome.folder.path
+    actual: dict[str, list[str]] = {}
+    details: dict[tuple[str, str], str] = {}
+    for row in rows(folder / "findings.csv"):
+        if row["check_id"] in EXTENDED_IDS:
+            actual.setdefault(row["account_id"], []).append(row["status"])
+            details[(row["account_id"], row["check_id"])] = row["detail"]
+    assert {k: tuple(v) for k, v in actual.items()} == EXPECTED
+    assert "ops-root-token" in details[("123456789012", "root-hardware-mfa")]
+    assert "data-engineer (managed: DataLakeReadOnly)" in details[("210000000006", "no-direct-user-policies")]
+    assert "app-deployer (inline: deploy-inline)" in details[("210000000007", "no-direct-user-policies")]
+    assert "password " in details[("123456789012", "root-not-used-recently")]
+
+    users = rows(folder / "user_findings.csv")
+    hostile = {(r["user"], r["check_id"]): r["status"] for r in users if r["account_id"] == "210000000013"}
+    assert hostile[("'=1+2", "access-keys-rotated")] == F  # neutralized in the export, judged like any user
+    assert hostile[("'@ops-admin", "console-users-mfa")] == P
+    assert ("ci-deployer", "access-keys-rotated", F) in {(r["user"], r["check_id"], r["status"]) for r in users
+                                                         if r["account_id"] == "123456789012"}
+    assert (folder / "report.xlsx").is_file()

@@ -1,0 +1,15 @@
+"""Every test here runs the CLI in-process: put logging back as it was after each one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.faults.helpers import logging_restored
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    with logging_restored():
+        yield

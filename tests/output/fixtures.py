@@ -1,0 +1,19 @@
+"""Shared by the findings, export and permission tests: the HTML/PDF report is tested on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Skip WeasyPrint (most of a second per run folder) wherever a test derives a run's outputs."""
+
+    def skip(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    monkeypatch.setattr("scanner.pipeline.render_reports", skip, raising=False)
+    yield

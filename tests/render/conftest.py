@@ -1,0 +1,101 @@
+"""A hand-made run for the report tests: eight accounts covering every status in every box.
+
+The run folder holds only what the report reads besides the frames (run.json, raw/accounts.json, each
+assessed account's meta.json); the frames are built from findings with the scoring functions, as a scan
+would build them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from scanner import rundir
+from scanner.checks import CHECK_IDS
+from scanner.models import Account, AccountResult, Finding, ScanStatus, Status
+from scanner.rundir import RunFolder
+from scanner.scoring import Frames, accounts_frame, findings_frame, scorecard_frame, users_frame
+
+P, F, N, E = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.ERROR
+HOSTILE_NAME = '<script>alert("x")</script> Ops, \u202eevil'
+RLO_NAME = "Shared \u202eServices"  # short enough to reach the matrix unclipped
+STARTED = "2026-01-15T09:30:00Z"
+RUN_INFO: dict[str, Any] = {
+    "tool_version": "0.1.0",
+    "started_at": STARTED,
+    "finished_at": "2026-01-15T09:41:07Z",
+    "caller_arn": "arn:aws:sts::111111111111:assumed-role/SecurityAudit/alice",
+    "caller_account_id": "111111111111",
+    "organization_id": "o-test12345",
+    "organization_name": "Example Org",
+    "management_account_id": "111111111111",
+    "account_counts": {"discovered": 8, "scanned": 6, "error": 1, "skipped": 1},
+}
+ACCESS_ERROR = "AccessDenied: User is not authorized to perform: sts:AssumeRole"
+
+# account id -> (name, OU path, statuses in box order); every column holds every status.
+ASSESSED: dict[str, tuple[str, str, tuple[Status, ...]]] = {
+    "111111111111": ("Management", "Root", (P, P, P, P, P)),
+    "222222222222": ("Dev Sandbox", "Root/Dev", (F, F, F, F, F)),
+    "333333333333": ("GovCloud Bridge", "Root/Prod", (N, N, N, N, N)),
+    "444444444444": ("Logging", "Root/Prod", (E, E, E, E, E)),
+    "555555555555": (HOSTILE_NAME, "Root/Prod", (P, F, N, E, P)),
+    "666666666666": (RLO_NAME, "", (F, E, P, N, F)),
+}
+UNREACHABLE = "777777777777"
+SUSPENDED = "888888888888"
+WITHOUT_REPORT_TIME = "333333333333"
+
+
+def detail_for(status: Status, check_id: str) -> str:
+    return f"{check_id} is {status.value.lower()} in this test."
+
+
+@dataclass(frozen=True)
+class HandMadeRun:
+    folder: RunFolder
+    results: list[AccountResult]
+    frames: Frames
+
+
+def make_run(path: Path) -> HandMadeRun:
+    """Writes the run folder under `path` and returns it with the results and frames of its accounts."""
+    path.mkdir(parents=True, exist_ok=True)
+    folder = RunFolder.create(path, datetime(2026, 1, 15, 9, 30, tzinfo=UTC))
+    results: list[AccountResult] = []
+    findings: list[Finding] = []
+    for n, (account_id, (name, ou, statuses)) in enumerate(ASSESSED.items()):
+        account = Account(account_id, name, f"aws+{account_id}@example.com", "ACTIVE", ou)
+        results.append(AccountResult(account, ScanStatus.SCANNED))
+        findings.extend(Finding(account_id, c, s, detail_for(s, c)) for c, s in zip(CHECK_IDS, statuses, strict=True))
+        if account_id != WITHOUT_REPORT_TIME:
+            folder.write_raw(account_id, rundir.META_JSON, rundir.dumps({
+                "account_id": account_id, "credential_report_generated_time": f"2026-01-15T09:3{n}:00Z",
+            }))
+    unreachable = Account(UNREACHABLE, "Legacy Billing", "legacy@example.com", "ACTIVE", "Root/Legacy")
+    results.append(AccountResult(unreachable, ScanStatus.ERROR, ACCESS_ERROR))
+    findings.extend(Finding(UNREACHABLE, c, E, f"The account could not be accessed: {ACCESS_ERROR}.")
+                    for c in CHECK_IDS)
+    suspended = Account(SUSPENDED, "Closed Project", "closed@example.com", "SUSPENDED", "Root/Legacy")
+    results.append(AccountResult(suspended, ScanStatus.SKIPPED))
+    results.sort(key=lambda r: r.account.account_id)
+    folder.write_accounts(results)
+    folder.write_run_info(RUN_INFO)
+    findings_df = findings_frame(results, findings)
+    frames = Frames(accounts_frame(results), findings_df, scorecard_frame(findings_df), users_frame([]))
+    return HandMadeRun(folder, results, frames)
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> HandMadeRun:
+    return make_run(tmp_path / "runs")
+
+
+def pdf_reader(data: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(data))

@@ -1,0 +1,68 @@
+"""The formatting filters' edge cases: shares that must not round to 0 % or 100 %, times, statuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.models import Status
+from scanner.render import filters
+
+
+@pytest.mark.parametrize(
+    ("passed", "applicable", "shown"),
+    [
+        (0, 0, "n/a"),
+        (0, 5, "0\u00a0%"),
+        (5, 5, "100\u00a0%"),
+        (999, 1000, ">\u00a099\u00a0%"),
+        (1, 1000, "<\u00a01\u00a0%"),
+        (199, 200, ">\u00a099\u00a0%"),
+        (1, 3, "33\u00a0%"),
+        (2, 3, "67\u00a0%"),
+    ],
+)
+def test_percent_never_rounds_to_a_misleading_extreme(passed: int, applicable: int, shown: str) -> None:
+    assert filters.percent(passed, applicable) == shown
+
+
+def test_percent_shows_100_only_when_everything_passed() -> None:
+    for applicable in range(1, 400):
+        for passed in range(applicable):
+            assert "100" not in filters.percent(passed, applicable)
+            assert filters.percent(passed, applicable) != "0\u00a0%" or passed == 0
+
+
+def test_passed_words_handles_an_account_with_no_applicable_box() -> None:
+    assert filters.passed_words(0, 0) == "no box applies"
+    assert filters.passed_words(1, 1) == "1 of 1 applicable box passed"
+    assert filters.passed_words(2, 4) == "2 of 4 applicable boxes passed"
+
+
+def test_utc_formats_run_times_and_says_unknown_otherwise() -> None:
+    assert filters.utc("2026-01-15T09:30:00Z") == "2026-01-15 09:30:00 UTC"
+    assert filters.utc("2026-01-15T10:30:00+01:00") == "2026-01-15 09:30:00 UTC"
+    assert filters.utc("") == "unknown"
+    assert filters.utc("last Tuesday") == "unknown"
+
+
+def test_every_status_has_a_symbol_and_a_word_and_unknown_ones_never_look_clean() -> None:
+    shown = {(filters.status_symbol(s.value), filters.status_word(s.value)) for s in Status}
+    assert len(shown) == len(Status)
+    assert filters.status_word(Status.NOT_APPLICABLE.value) == "N/A"
+    assert filters.status_class("SOMETHING_NEW") == "error"
+    assert filters.status_word("SOMETHING_NEW") == "SOMETHING_NEW"
+    assert filters.status_symbol("SOMETHING_NEW") == "?"
+
+
+def test_clip_keeps_short_text_and_cuts_long_text_at_a_word() -> None:
+    assert filters.clip("short", 10) == "short"
+    clipped = filters.clip("one two three four five six seven", 20)
+    assert clipped.endswith("\u2026") and len(clipped) <= 20
+    assert clipped == "one two three four\u2026"
+
+
+def test_labels_for_missing_values() -> None:
+    assert filters.ou_label("") == "(no OU path)"
+    assert filters.or_unknown("") == "unknown"
+    assert filters.plural(1, "account") == "1 account"
+    assert filters.plural(2, "account") == "2 accounts"
