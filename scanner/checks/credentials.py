@@ -7,7 +7,7 @@ missing boolean counts as "no" (no password, no MFA, key not active).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,10 +58,10 @@ def _flag(value: Any) -> bool:
     return False if value is None or pd.isna(value) else bool(value)
 
 
-def user_credentials(frame: pd.DataFrame) -> tuple[UserCredentials, ...]:
-    """The typed users frame of a parsed credential report as values, in report order."""
+def user_credentials(rows: Iterable[Mapping[str, Any]]) -> tuple[UserCredentials, ...]:
+    """The typed user rows of a parsed credential report as values, in report order."""
     users = []
-    for row in frame.to_dict("records"):
+    for row in rows:
         users.append(UserCredentials(
             name=str(row["user"]),
             created=_when(row["user_creation_time"]),

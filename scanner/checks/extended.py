@@ -152,26 +152,26 @@ def password_reuse(facts: AccountFacts, thresholds: Thresholds) -> CheckOutcome:
 
 def _console_users_mfa(facts: AccountFacts, thresholds: Thresholds) -> CheckOutcome:
     gap = _report_gap(facts)
-    return _error(gap) if gap else console_users_mfa(user_credentials(facts.users))
+    return _error(gap) if gap else console_users_mfa(user_credentials(facts.user_values))
 
 
 def _access_keys_rotated(facts: AccountFacts, thresholds: Thresholds) -> CheckOutcome:
     gap, at = _time_gap(facts), report_time(facts)
     if gap or at is None:
         return _error(gap)
-    return access_keys_rotated(user_credentials(facts.users), at, thresholds.key_rotation_days)
+    return access_keys_rotated(user_credentials(facts.user_values), at, thresholds.key_rotation_days)
 
 
 def _unused_credentials(facts: AccountFacts, thresholds: Thresholds) -> CheckOutcome:
     gap, at = _time_gap(facts), report_time(facts)
     if gap or at is None:
         return _error(gap)
-    return unused_credentials(user_credentials(facts.users), at, thresholds.unused_credentials_days)
+    return unused_credentials(user_credentials(facts.user_values), at, thresholds.unused_credentials_days)
 
 
 def _single_active_key(facts: AccountFacts, thresholds: Thresholds) -> CheckOutcome:
     gap = _report_gap(facts)
-    return _error(gap) if gap else single_active_key(user_credentials(facts.users))
+    return _error(gap) if gap else single_active_key(user_credentials(facts.user_values))
 
 
 def _no_direct_user_policies(facts: AccountFacts, thresholds: Thresholds) -> CheckOutcome:

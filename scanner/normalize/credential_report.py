@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 import pandas as pd
 
@@ -117,8 +118,13 @@ class RootRow:
 @dataclass(frozen=True)
 class ParsedReport:
     root: RootRow | None
-    users: pd.DataFrame  # typed, one row per IAM user, columns COLUMNS
+    user_values: tuple[dict[str, Value], ...]  # typed, one per IAM user, keys COLUMNS
     user_rows: tuple[dict[str, str], ...]  # the same users as written in the report, for exports
+
+    @cached_property
+    def users(self) -> pd.DataFrame:
+        """The typed users as a frame (built on first use: a frame per account is costly at scale)."""
+        return users_frame(list(self.user_values))
 
 
 def parse_credential_report(content: bytes) -> ParsedReport:
@@ -158,7 +164,7 @@ def parse_credential_report(content: bytes) -> ParsedReport:
             continue
         typed.append(values)
         verbatim.append({column: raw.get(column, "") for column in COLUMNS})
-    return ParsedReport(root, users_frame(typed), tuple(verbatim))
+    return ParsedReport(root, tuple(typed), tuple(verbatim))
 
 
 def users_frame(rows: list[dict[str, Value]]) -> pd.DataFrame:

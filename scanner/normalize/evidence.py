@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from scanner import rundir
 from scanner.models import ApiError
@@ -15,9 +13,9 @@ from scanner.normalize.credential_report import (
     CredentialReportError,
     ParsedReport,
     RootRow,
+    Value,
     parse_credential_report,
     parse_time,
-    users_frame,
 )
 
 
@@ -49,7 +47,7 @@ class AccountFacts:
     group_count: int | None = None
     authorization_error: ApiError | None = None
     user_rows: tuple[dict[str, str], ...] = ()
-    users: pd.DataFrame = field(default_factory=lambda: users_frame([]), compare=False)
+    user_values: tuple[dict[str, Value], ...] = ()  # typed credential-report rows of the IAM users
 
 
 def _error_of(document: Any) -> ApiError | None:
@@ -150,5 +148,5 @@ def load_account_facts(folder: Path, account_id: str) -> AccountFacts:
         group_count=group_count,
         authorization_error=auth_error,
         user_rows=report.user_rows if report else (),
-        users=report.users if report else users_frame([]),
+        user_values=report.user_values if report else (),
     )

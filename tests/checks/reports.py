@@ -76,6 +76,6 @@ def account(*users: dict[str, str], root_row: dict[str, str] | None = None, **ch
         account_id=ACCOUNT, summary=dict(SUMMARY), root=parsed.root, report_generated=GENERATED_TEXT,
         password_policy=dict(POLICY), mfa_devices=(),
         user_policies=tuple(UserPolicies(str(u["user"]), (), ()) for u in users), group_count=1,
-        user_rows=parsed.user_rows, users=parsed.users,
+        user_rows=parsed.user_rows, user_values=parsed.user_values,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
