@@ -22,6 +22,15 @@ demo: system-deps $(STAMP)
 test: system-deps $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# sample_reports/: the demo organization with a fixed clock (byte-reproducible), plus PNGs for the README.
+samples: system-deps $(STAMP)
+	$(BIN)/python scripts/make_samples.py
+
+# Benchmarks print figures; they are not tests. bench/results.md records the scan figures.
+bench: system-deps $(STAMP)
+	$(BIN)/python bench/scan_bench.py
+	$(BIN)/python bench/render_bench.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check scanner tests
 	$(BIN)/mypy scanner

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -51,6 +52,14 @@ def _report_options(command: argparse.ArgumentParser) -> None:
                          "(see config/checks.toml; default: the CIS values)")
 
 
+def _utc_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="orgscan", description="IAM Security Status scorecards for an AWS Organization.")
     parser.add_argument("--version", action="version", version=f"orgscan {__version__}")
@@ -83,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=_workers, help="accounts scanned at once (default: 16)")
     demo.add_argument("--log-file", help="log file (default: OUT/orgscan.log)")
     demo.add_argument("--exceptions", metavar="FILE", help="TOML register of accepted risks")
+    demo.add_argument("--clock", type=_utc_time, metavar="TIME",
+                      help="pretend the run starts at this UTC time, e.g. 2026-11-28T03:15:00Z "
+                           "(reproducible sample reports)")
     _report_options(demo)
 
     report = commands.add_parser("report", help="re-derive every result of a run from its raw evidence")
@@ -281,7 +293,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     config = load_config(None, overrides)
     run_log = _start_logging(config)
     try:
-        outcome = run_demo(config, args.accounts, progress=_OpensLog(progress_for_terminal(), run_log))
+        outcome = run_demo(config, args.accounts, progress=_OpensLog(progress_for_terminal(), run_log),
+                           started_at=args.clock)
     except (OrgscanError, OSError) as exc:
         log.error("demo stopped: %s", exc)
         raise

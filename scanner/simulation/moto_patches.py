@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 import os
 import threading
 from datetime import UTC, datetime, timedelta
@@ -35,8 +36,24 @@ _installed = False
 _lock = threading.Lock()
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+_clock: Callable[[], datetime] = _wall_clock
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> None:
+    """Make the simulated IAM stamp credential reports with `clock` (None: the wall clock).
+
+    A fixed clock makes a demo run reproducible to the byte, which the sample reports rely on.
+    """
+    global _clock
+    _clock = clock or _wall_clock
+
+
 def _generate_report(self: IAMBackend) -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = _clock().astimezone(UTC).replace(microsecond=0)
     previous: datetime | None = getattr(self, "credential_report_generated_at", None)
     if previous is None or now - previous >= REPORT_REUSE:
         self.credential_report_generated_at = now  # type: ignore[attr-defined]
