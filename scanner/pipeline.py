@@ -50,7 +50,9 @@ from scanner.runner import Progress, run_per_account
 from scanner.scoring import (
     Frames,
     accounts_frame,
+    findings_export,
     findings_frame,
+    scorecard_export,
     scorecard_frame,
     user_findings_frame,
     users_frame,
@@ -91,16 +93,17 @@ def scan(
     executor: Executor | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Outcome:
-    # A malformed exceptions file or an unusable history database stops the scan before AWS is called.
+    # A malformed exceptions file stops the scan before AWS is called, an unusable history database
+    # before any account is; the register in force is kept before inputs/scan.json makes the run resumable.
     register = load_register(config.exceptions) if config.exceptions else None
     started = clock()
     discovery = discover(factory, config)
     history = History(history_path(config, Path(config.out)))
     history.ensure()
     folder = RunFolder.create(Path(config.out), started)
-    checkpoint.record_start(folder, discovery, config, started)
     if register is not None:
         rundir.write_atomic(folder.path / EXCEPTIONS_TOML, register[0])
+    checkpoint.record_start(folder, discovery, config, started)
     log.info("run %s: %d accounts selected", folder.path.name, len(discovery.accounts))
     scannable = [a for a in discovery.accounts if a.scannable]
     collected, collect_seconds = _collect(folder, discovery, scannable, config, factory, progress, executor)
@@ -261,8 +264,8 @@ def derive_outputs(
     frames = audit.frames
     files = {
         "accounts.csv": to_csv_bytes(frames.accounts),
-        "findings.csv": to_csv_bytes(frames.findings),
-        "scorecard.csv": to_csv_bytes(frames.scorecard),
+        "findings.csv": to_csv_bytes(findings_export(frames.findings)),
+        "scorecard.csv": to_csv_bytes(scorecard_export(frames.scorecard)),
         "users.csv": to_csv_bytes(frames.users),
         "user_findings.csv": to_csv_bytes(frames.user_findings),
         **audit.files,

@@ -92,3 +92,22 @@ def user_findings_frame(results: Sequence[AccountResult], findings: Iterable[Use
     records.sort(key=lambda r: (r["account_id"], CHECK_ORDER.get(str(r["check_id"]), len(CHECK_ORDER)),
                                 r["user"]))
     return _strings(records, USER_FINDING_COLUMNS)
+
+
+def findings_export(findings: pd.DataFrame) -> pd.DataFrame:
+    """`findings.csv`: exactly FINDING_COLUMNS; an accepted risk is told at the start of `detail`.
+
+    The status stays FAIL (an accepted risk is never a pass), and the column set stays the contract other
+    tools read.
+    """
+    out = findings.loc[:, list(FINDING_COLUMNS)].copy()
+    if "accepted" in findings.columns:
+        notes = findings["accepted"].fillna("")
+        accepted = notes != ""
+        out.loc[accepted, "detail"] = ("FAIL (" + notes[accepted] + "). " + out.loc[accepted, "detail"])
+    return out
+
+
+def scorecard_export(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """`scorecard.csv`: exactly SCORECARD_COLUMNS."""
+    return scorecard.loc[:, list(SCORECARD_COLUMNS)]

@@ -230,13 +230,25 @@ def assess(risks: Sequence[AcceptedRisk], failures: Iterable[tuple[str, str]], o
     return Assessment(on, accepted, register)
 
 
-def assess_frames(risks: Sequence[AcceptedRisk], frames: Frames, run_info: Mapping[str, Any]) -> Assessment:
+def assess_findings(risks: Sequence[AcceptedRisk], findings: pd.DataFrame, run_info: Mapping[str, Any]) -> Assessment:
     if not risks:
         return NO_ASSESSMENT
-    findings = frames.findings
     failing = findings[findings["status"] == Status.FAIL.value]
     pairs = zip(failing["account_id"].astype(str), failing["check_id"].astype(str), strict=True)
     return assess(risks, pairs, evaluation_date(run_info))
+
+
+def assess_frames(risks: Sequence[AcceptedRisk], frames: Frames, run_info: Mapping[str, Any]) -> Assessment:
+    return assess_findings(risks, frames.findings, run_info)
+
+
+def exceptions_view(folder: RunFolder, findings: pd.DataFrame) -> Assessment:
+    """The run's register applied to its findings, for the report.
+
+    `accepted[(account_id, check_id)].label` is the text to show after a FAIL; `register` lists every entry
+    with its state, so expired ones can be flagged. Reads only the run folder.
+    """
+    return assess_findings(read_snapshot(folder), findings, folder.read_run_info())
 
 
 def annotate(frames: Frames, assessment: Assessment) -> Frames:

@@ -124,7 +124,7 @@ def run_identity(folder: RunFolder) -> tuple[str, str]:
 
 
 def record_outcome(folder: RunFolder, result: AccountResult) -> AccountResult:
-    """Store an access failure as the account's evidence, so a later resume sees the account was tried."""
+    """Store an access failure as the account's evidence, as it happens: the folder says why it has no results."""
     if result.scan_status is ScanStatus.ERROR:
         code, _, message = result.error.partition(": ")
         folder.write_raw(result.account.account_id, ACCESS_ERROR_JSON, rundir.dumps(ApiError(code, message).to_json()))

@@ -7,6 +7,7 @@ Creating a boto3 Session per account costs ~80 ms of CPU; clients from one share
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -35,13 +36,23 @@ def role_arn(partition: str, account_id: str, role_name: str) -> str:
     return f"arn:{partition}:iam::{account_id}:role/{role_name.strip('/')}"
 
 
+# AWS's answer to a bad SigV4 signature quotes the canonical request it expected, session token included
+# ("x-amz-security-token:FwoG..."); presigned URLs carry it as "X-Amz-Security-Token=...".
+_SESSION_TOKEN = re.compile(r"(x-amz-security-token\s*[:=]\s*)[^\s&'\"<>]+", re.IGNORECASE)
+
+
+def redact(message: str) -> str:
+    """The message with any session token AWS quoted in it replaced: it is stored in raw/ and logged."""
+    return _SESSION_TOKEN.sub(r"\1<redacted>", message)
+
+
 def api_error(exc: BaseException) -> ApiError:
     """Translate a botocore failure into the `{"Code", "Message"}` pair the evidence folder stores."""
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = err.get("Code") or str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "Error"))
-        return ApiError(code, err.get("Message") or "")
-    return ApiError(type(exc).__name__, str(exc))
+        return ApiError(code, redact(err.get("Message") or ""))
+    return ApiError(type(exc).__name__, redact(str(exc)))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ __all__ = ["REPORT_HTML", "REPORT_PDF", "render_reports"]
 def render_reports(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> None:
     """Write `report.html` and `report.pdf` atomically; the same run folder always gives the same bytes.
 
+    `paper` is "A4" or "Letter"; anything else raises ValueError before a file is touched.
+
     WeasyPrint is imported here, on first use, rather than with the package: it loads the native Pango
     libraries and takes most of a second, which commands that write no report should not pay.
     """
@@ -37,7 +39,10 @@ def render_reports(folder: RunFolder, results: list[AccountResult], frames: Fram
                           paper=paper)
     started = time.perf_counter()
     html = render_html(report)
-    write_atomic(folder.path / REPORT_HTML, html.encode("utf-8"))
     rendered = time.perf_counter()
-    write_atomic(folder.path / REPORT_PDF, render_pdf(html, created=report.document.created))
-    log.info("report written: HTML in %.1f s, PDF in %.1f s", rendered - started, time.perf_counter() - rendered)
+    pdf = render_pdf(html, created=report.document.created)
+    finished = time.perf_counter()
+    # Both are rendered before either is written, so a failure cannot leave a new HTML beside an old PDF.
+    write_atomic(folder.path / REPORT_HTML, html.encode("utf-8"))
+    write_atomic(folder.path / REPORT_PDF, pdf)
+    log.info("report written: HTML in %.1f s, PDF in %.1f s", rendered - started, finished - rendered)

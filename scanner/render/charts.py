@@ -22,6 +22,7 @@ BAR_HEIGHT = 14
 FONT_SIZE = 11
 FONT_FAMILY = "'Orgscan Sans', 'DejaVu Sans', Verdana, Arial, sans-serif"
 COLOURS = {"pass": "#1a7f4b", "fail": "#d55e00", "error": "#e6a700", "track": "#e8e8e8"}
+LEGEND = (("pass", "passed"), ("fail", "failed"), ("error", "could not be read"))
 
 
 def _number(value: float) -> str:
@@ -48,10 +49,20 @@ def _widths(share: BoxShare) -> tuple[float, float, float]:
     return max(passed, 0.0), fail, error
 
 
+def _legend(svg: ET.Element, top: float) -> None:
+    x = float(LABEL_WIDTH)
+    for key, label in LEGEND:
+        ET.SubElement(svg, "rect", {"x": _number(x), "y": _number(top), "width": "10", "height": "10",
+                                    "fill": COLOURS[key]})
+        text = ET.SubElement(svg, "text", {"x": _number(x + 14), "y": _number(top + 9)})
+        text.text = label
+        x += 14 + len(label) * FONT_SIZE * 0.6 + 16
+
+
 def share_bars(shares: Sequence[BoxShare]) -> Markup:
     """One horizontal bar per box: the passing share, then failing, then unreadable, with the figure."""
     width = LABEL_WIDTH + BAR_WIDTH + FIGURE_WIDTH
-    height = ROW_HEIGHT * len(shares) + 4
+    height = ROW_HEIGHT * (len(shares) + 1) + 4
     svg = ET.Element("svg", {
         "xmlns": "http://www.w3.org/2000/svg",
         "class": "chart",
@@ -80,4 +91,5 @@ def share_bars(shares: Sequence[BoxShare]) -> Markup:
             "x": str(width), "y": text_y, "text-anchor": "end", "font-weight": "bold",
         })
         figure.text = percent(share.passed, share.applicable)
+    _legend(svg, ROW_HEIGHT * len(shares) + 8)
     return Markup(ET.tostring(svg, encoding="unicode"))  # noqa: S704 - ElementTree escaped every value

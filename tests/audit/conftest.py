@@ -1,4 +1,4 @@
-"""One scan of the simulated organization per session, copied by every test that alters a run folder.
+"""One scan of the simulated organization per test run, copied by every test that alters a run folder.
 
 Other scans in these tests skip the HTML/PDF report (tested on its own); the shared run keeps it, so the
 manifest, verify and bundle are exercised on a complete run folder.

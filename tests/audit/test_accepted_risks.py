@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.audit.accepted_risks import AcceptedRisk, RiskState, assess, parse_register
+from scanner.audit.accepted_risks import AcceptedRisk, RiskState, assess, exceptions_view, parse_register
 from scanner.errors import ConfigError
+from scanner.pipeline import derive_outputs
+from scanner.rundir import RunFolder
 from tests.integration.helpers import csv_header, read_csv, read_json, run_cli
 
 ENTRY = """\
@@ -94,8 +96,8 @@ def test_only_failures_are_accepted(run_copy: Path, no_report: None) -> None:
                 + _entry(account="210000000009", check="root-mfa"))
     (run_copy / "inputs" / "exceptions.toml").write_text(register)
     assert run_cli(None, "report", str(run_copy)).code == 2
-    accepted = {(r["account_id"], r["check_id"]): r["accepted"] for r in read_csv(run_copy / "findings.csv")
-                if r["accepted"]}
+    accepted = {(r["account_id"], r["check_id"]): r["detail"] for r in read_csv(run_copy / "findings.csv")
+                if r["detail"].startswith("FAIL (accepted until ")}
     assert sorted(accepted) == [("210000000002", "root-access-keys"), ("210000000003", "root-access-keys")]
     register_rows = read_csv(run_copy / "exceptions.csv")
     assert [r["matching_failures"] for r in register_rows] == ["2", "0", "0"]  # ERROR and NOT_APPLICABLE: none
@@ -117,29 +119,34 @@ def test_the_snapshot_in_the_run_folder_decides_and_expiry_is_judged_at_the_scan
                              "bob@example.com) expired on 2020-01-31; the failure it matches is no longer accepted\n")
 
     findings = {(r["account_id"], r["check_id"]): r for r in read_csv(run_copy / "findings.csv")}
-    assert csv_header(run_copy / "findings.csv")[-2:] == ["detail", "accepted"]
+    assert csv_header(run_copy / "findings.csv") == ["account_id", "account_name", "ou_path", "check_id", "status",
+                                                     "detail"]  # the contract's columns, nothing added
     mfa = findings[("210000000004", "root-mfa")]
     assert mfa["status"] == "FAIL"  # never changed, never counted as a pass
-    assert mfa["accepted"] == f"accepted until {day} by alice@example.com: Break-glass account"
-    assert findings[("210000000005", "password-policy")]["accepted"] == ""
+    assert mfa["detail"].startswith(f"FAIL (accepted until {day} by alice@example.com: Break-glass account). ")
+    assert not findings[("210000000005", "password-policy")]["detail"].startswith("FAIL (accepted")
     assert {r["status"] for r in findings.values()} <= {"PASS", "FAIL", "NOT_APPLICABLE", "ERROR"}
 
     scorecard = {r["account_id"]: r for r in read_csv(run_copy / "scorecard.csv")}
     assert scorecard["210000000004"]["root-mfa"] == "FAIL"
     assert scorecard["210000000004"]["passed"] == before["210000000004"]["passed"]
-    assert scorecard["210000000004"]["accepted"] == f"root-mfa accepted until {day} by alice@example.com: " \
-                                                    "Break-glass account"
-    assert scorecard["210000000005"]["accepted"] == ""
+    assert "accepted" not in scorecard["210000000004"]  # scorecard.csv keeps exactly its contract columns
 
     register_rows = read_csv(run_copy / "exceptions.csv")
     assert [(r["entry"], r["state"], r["matching_failures"], r["expires"]) for r in register_rows] == [
         ("1", "active", "1", day), ("2", "expired", "1", "2020-01-31")]
     assert run_cli(None, "verify", str(run_copy)).code == 0  # report rewrote the manifest
 
+    folder = RunFolder(run_copy)  # what the report reads
+    view = exceptions_view(folder, derive_outputs(folder).frames.findings)
+    assert view.accepted[("210000000004", "root-mfa")].label == \
+        f"accepted until {day}, alice@example.com, Break-glass account"
+    assert [line.state for line in view.register] == [RiskState.ACTIVE, RiskState.EXPIRED]
+
     (run_copy / "inputs" / "exceptions.toml").write_text(_entry(expires="2099-01-01"))  # extended, not re-derived
     lines = run_cli(None, "verify", str(run_copy)).stdout.splitlines()
     assert any(line.startswith("changed  inputs/exceptions.toml: size ") for line in lines)
-    assert "finding  210000000004 root-mfa: accepted differs from what raw evidence gives" in lines
+    assert "finding  210000000004 root-mfa: detail differs from what raw evidence gives" in lines
 
 
 def test_a_malformed_register_stops_the_scan_before_aws_is_called(tmp_path: Path) -> None:

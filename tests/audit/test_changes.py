@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scanner.audit.changes import BoxStatus, Change, box_rates, compare
+from scanner.audit.changes import BoxStatus, Change, box_rates, changes_view, compare
+from scanner.pipeline import derive_outputs
+from scanner.rundir import RunFolder
 from scanner.simulation.rules import Deny
 from scanner.simulation.seed import SeededOrganization
 from scanner.simulation.server import SimulatedAws
@@ -144,4 +146,10 @@ def test_two_scans_with_the_posture_changed_between_give_exactly_the_expected_ch
     assert diff.stdout.splitlines()[-1] == "1 new failure, 1 fixed, 8 still failing, 1 not assessed, " \
                                            "5 new account, 5 account gone"
     assert run_cli(None, "verify", str(second)).code == 0
+
+    folder = RunFolder(second)  # what the report reads
+    view = changes_view(folder, derive_outputs(folder).frames.findings)
+    assert (view.previous_run_id, view.previous_started_at) == (first.name, started_first)
+    assert [(r.account_id, r.check_id, r.change.value, r.previous_status, r.status) for r in view.rows] == actual
+    assert dict(view.counts)[Change.STILL_FAILING] == 8 and [p.run_id for p in view.trend] == [first.name, second.name]
     assert json.loads((second / "inputs" / "history.json").read_bytes())["previous"]["run_id"] == first.name

@@ -15,9 +15,9 @@ from tests.faults.helpers import WORKERS, accounts, box_statuses, findings, writ
 from tests.integration.helpers import read_csv, read_json, run_cli, run_folder
 from tests.integration.test_scan import EXPECTED
 
-# Extended checks that read nothing but the credential report, if this version has them.
-REPORT_ONLY_CHECKS = tuple(c for c in ("console-users-mfa", "single-active-key")
-                           if c in getattr(checks, "ALL_CHECK_IDS", checks.CHECK_IDS))
+# Extended checks that read nothing but the credential report.
+REPORT_ONLY_CHECKS = ("console-users-mfa", "single-active-key", "access-keys-rotated", "unused-credentials")
+assert set(REPORT_ONLY_CHECKS) <= set(checks.ALL_CHECK_IDS)
 STUCK = "210000000005"  # clean root, users, no password policy
 
 

@@ -17,12 +17,18 @@ DENIED = ("210000000004", "210000000010")  # the seeded denial, plus one added h
 SCP = "210000000012"
 
 
+_SCANNED: list[tuple[Path, CliResult]] = []
+
+
 @pytest.fixture
 def denied_scan(sim: SimulatedAws, organization: SeededOrganization, tmp_path: Path) -> tuple[Path, CliResult]:
-    organization.install(sim.faults)
-    sim.faults.deny("AssumeRole", DENIED[0], via_scp=False)
-    result = run_cli(sim, "scan", "--out", str(tmp_path), *WORKERS)
-    return run_folder(tmp_path), result
+    """One scan for every test of this module, run by whichever needs it first, under its own guards."""
+    if not _SCANNED:
+        organization.install(sim.faults)
+        sim.faults.deny("AssumeRole", DENIED[0], via_scp=False)
+        result = run_cli(sim, "scan", "--out", str(tmp_path), *WORKERS)
+        _SCANNED.append((run_folder(tmp_path), result))
+    return _SCANNED[0]
 
 
 def test_accounts_whose_role_is_denied_are_errors_and_every_other_account_is_assessed(

@@ -1,4 +1,4 @@
-"""Every test here runs the CLI in-process: put logging back as it was after each one."""
+"""Every test here runs the CLI in-process: put logging back as it was after each one; print no PDF."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.faults.helpers import logging_restored
+from tests.faults.helpers import fast_backoff, logging_restored, no_pdf
+
+__all__ = ["fast_backoff", "no_pdf"]
 
 
 @pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
+def _in_process_cli(request: pytest.FixtureRequest) -> Iterator[None]:
+    request.getfixturevalue("no_pdf")
     with logging_restored():
         yield

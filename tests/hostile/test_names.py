@@ -59,7 +59,9 @@ def test_hostile_names_are_neutralized_in_csv_and_kept_verbatim_in_raw(
     folder = run_folder(tmp_path)
 
     # raw/ holds what AWS said, unaltered.
-    records = {r["account_id"]: r for r in read_json(folder / "raw" / "accounts.json")}  # type: ignore[union-attr]
+    listed = read_json(folder / "raw" / "accounts.json")
+    assert isinstance(listed, list)
+    records = {r["account_id"]: r for r in listed}
     assert {a: records[a]["account_name"] for a in names} == names
     report = (folder / "raw" / HOSTILE / "credential_report.csv").read_bytes()
     for user in ("=1+2", "@ops-admin", "+plus", "-minus"):

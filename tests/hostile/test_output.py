@@ -70,7 +70,7 @@ def test_a_disk_that_fills_up_mid_scan_stops_the_run_with_one_line(
     organization.install(sim.faults)
     out = tmp_path / "runs"
     real_fsync = os.fsync
-    evidence_written = []
+    evidence_written: list[int] = []
 
     def filling_disk(fd: int) -> None:
         """Evidence files fit until the tenth; from then on the disk is full."""

@@ -68,7 +68,7 @@ def test_every_seeded_account_gets_the_right_status_in_every_box(scanned: tuple[
 def test_scorecard_columns_and_counts(scanned: tuple[Path, int, str]) -> None:
     folder, _, _ = scanned
     assert csv_header(folder / "scorecard.csv") == ["account_id", "account_name", "ou_path", *BOXES,
-                                                    "passed", "applicable", "accepted"]
+                                                    "passed", "applicable"]
     rows = {r["account_id"]: r for r in read_csv(folder / "scorecard.csv")}
     assert set(rows) == set(EXPECTED)  # skipped accounts have no row
     for account_id, statuses in EXPECTED.items():

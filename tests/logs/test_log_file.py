@@ -42,12 +42,12 @@ def _parsed(*paths: Path) -> list[re.Match[str]]:
 def test_two_scans_at_once_share_the_log_without_losing_or_mixing_lines(
         sim: SimulatedAws, organization: SeededOrganization, tmp_path: Path) -> None:
     organization.install(sim.faults)
-    sim.faults.latency(0.01, 0.04)  # long enough for the two runs to overlap
+    sim.faults.latency(0.005, 0.02)  # long enough for the two runs to overlap
     out = tmp_path / "runs"
     command = [sys.executable, "-m", "scanner", "scan", "--out", str(out), *WORKERS]
     with aws_env(sim) as env:
-        processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                     for _ in range(2)]
+        processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE,  # noqa: S603 - our own CLI
+                                      stderr=subprocess.PIPE, text=True) for _ in range(2)]
         outputs = [process.communicate(timeout=120) for process in processes]
     assert [p.returncode for p in processes] == [2, 2], outputs
     assert len([p for p in out.iterdir() if p.is_dir()]) == 2
@@ -63,8 +63,8 @@ def test_two_scans_at_once_share_the_log_without_losing_or_mixing_lines(
         assert collected == Counter(scanned), pid  # every account once: none lost, none doubled
         assert sum(m["message"].startswith(f"account {DENIED}: cannot access: AccessDenied") for m in own) == 1
         spans.append((own[0]["time"], own[-1]["time"]))
-    (first_start, first_end), (second_start, second_end) = sorted(spans)
-    assert second_start <= first_end  # the two runs really wrote at the same time
+    first, second = sorted(spans)
+    assert second[0] <= first[1]  # the second run started writing before the first one finished
 
 
 def test_the_log_rotates_at_the_configured_size_and_keeps_the_configured_count(

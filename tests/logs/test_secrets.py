@@ -10,7 +10,16 @@ from moto.sts.models import sts_backends
 from scanner.simulation.seed import SeededOrganization
 from scanner.simulation.server import MANAGEMENT_SECRET_KEY, SimulatedAws
 from tests.faults.helpers import WORKERS, every_file
-from tests.integration.helpers import run_cli, run_folder
+from tests.integration.helpers import read_json, run_cli, run_folder
+
+REAL_PDF = True  # the PDF is one of the files searched
+# AWS's answer to a bad signature quotes the canonical request it expected, session token and all.
+QUOTED_TOKEN = "FwoGZXIvYXdzEBYaDquotedSessionToken+/="
+SIGNATURE_MESSAGE = (
+    "The request signature we calculated does not match the signature you provided.\n\nThe Canonical String "
+    "for this request should have been\n'POST\n/\n\nhost:iam.amazonaws.com\nx-amz-date:20261128T000000Z\n"
+    f"x-amz-security-token:{QUOTED_TOKEN}\n\nhost;x-amz-date;x-amz-security-token\n'"
+)
 
 
 def _issued_secrets(organization: SeededOrganization) -> set[str]:
@@ -30,13 +39,14 @@ def test_no_secret_reaches_the_run_folder_the_log_or_the_terminal(
     organization.install(sim.faults)
     sim.faults.throttle(0.2, seed=5)  # retries and their log lines, with credentials in flight
     sim.faults.server_error("GetAccountSummary", "210000000003")
+    sim.faults.deny("GetAccountPasswordPolicy", "210000000005", message=SIGNATURE_MESSAGE)
     out = tmp_path / "runs"
     result = run_cli(sim, "scan", "--out", str(out), *WORKERS, *(["--debug"] if debug else []))
     assert result.code == 2, result.stderr
 
     issued = _issued_secrets(organization)
     assert len(issued) == 2 * 11  # eleven member accounts entered: a secret key and a token each
-    secrets = {MANAGEMENT_SECRET_KEY, *issued}
+    secrets = {MANAGEMENT_SECRET_KEY, QUOTED_TOKEN, *issued}
     files = every_file(out)
     assert out / "orgscan.log" in files and any(p.name == "credential_report.csv" for p in files)
     for path in files:  # counts only: a failure must not print the secrets it found
@@ -46,6 +56,9 @@ def test_no_secret_reaches_the_run_folder_the_log_or_the_terminal(
     for stream in (result.stdout, result.stderr):
         assert sum(s in stream for s in secrets) == 0
 
+    stored = read_json(run_folder(out) / "raw" / "210000000005" / "password_policy.json")
+    assert "\nx-amz-security-token:<redacted>\n" in stored["Error"]["Message"]  # type: ignore[index]
+
     log = (out / "orgscan.log").read_text()
     if debug:  # the retry decisions are there, put down to accounts; the wire is not
         assert "botocore.retries.standard account 2100" in log
@@ -54,4 +67,3 @@ def test_no_secret_reaches_the_run_folder_the_log_or_the_terminal(
     for logger in ("botocore.endpoint", "botocore.auth", "botocore.parsers", "botocore.hooks", "urllib3",
                    "botocore.httpsession", "botocore.credentials"):
         assert f" {logger}" not in log, logger
-    assert run_folder(out).is_dir()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import socket
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,12 +62,14 @@ def _refuse(*args: Any, **kwargs: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def a4(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
+def a4(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """Rendered with every way of opening a connection, loopback included, raising."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket.socket, "connect", _refuse)
         patch.setattr(socket.socket, "connect_ex", _refuse)
         patch.setattr(socket, "create_connection", _refuse)
-        yield _render(tmp_path_factory.mktemp("a4"))
+        patch.setattr(socket, "getaddrinfo", _refuse)
+        return _render(tmp_path_factory.mktemp("a4"))
 
 
 def _matrix_statuses(text: str, account_id: str) -> list[str]:
