@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -73,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--exclude", help="skip these account ids, comma-separated")
     scan.add_argument("--ou", help="only accounts under these OU ids (sub-OUs included), comma-separated")
     scan.add_argument("--workers", type=_workers, help="accounts scanned at once (default: 16)")
-    scan.add_argument("--profile", help="AWS profile of the management (or delegated admin) account")
+    scan.add_argument("--profile", help="AWS profile of the management (or delegated admin) account; several, comma-separated, scan "
+                           "several organizations with one run folder each")
     scan.add_argument("--region", help="region for STS and Organizations calls")
     scan.add_argument("--config", help="TOML configuration file")
     scan.add_argument("--debug", action="store_true", help="log botocore's retry decisions")
@@ -228,6 +230,9 @@ def _run_scan(args: argparse.Namespace) -> int:
 
     if args.resume is not None:
         return _run_resume(args)
+    profiles = parse_id_list(args.profile) or ()
+    if len(profiles) > 1:
+        return _run_organizations(args, profiles)
     config = _scan_config(args)
     factory = SessionFactory(config)
     run_log = _start_logging(config, args.debug)
@@ -238,6 +243,33 @@ def _run_scan(args: argparse.Namespace) -> int:
         raise
     _print_outcome(outcome, api_stats=True)
     return outcome.exit_code
+
+
+def _run_organizations(args: argparse.Namespace, profiles: tuple[str, ...]) -> int:
+    """`--profile A,B,...`: one management-account profile per organization, one run folder (and report) each.
+
+    An organization that cannot be scanned at all is reported and the others still run; the exit code is
+    the worst of them (1 if any organization failed outright).
+    """
+    from scanner.aws.session import SessionFactory
+    from scanner.pipeline import scan
+    from scanner.ui.progress import progress_for_terminal
+
+    codes: list[int] = []
+    for profile in profiles:
+        config = replace(_scan_config(args), profile=profile)
+        print(f"organization of profile {profile}:")
+        try:
+            factory = SessionFactory(config)
+            run_log = _start_logging(config, args.debug)
+            outcome = scan(config, factory, progress=_OpensLog(progress_for_terminal(), run_log))
+        except OrgscanError as exc:
+            print(f"orgscan: error: profile {profile}: {exc}", file=sys.stderr)
+            codes.append(EXIT_USAGE)
+            continue
+        _print_outcome(outcome, api_stats=True)
+        codes.append(outcome.exit_code)
+    return EXIT_USAGE if EXIT_USAGE in codes else max(codes)
 
 
 # What `scan --resume` refuses: options that would change what the run looks at or judges by.

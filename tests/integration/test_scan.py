@@ -280,3 +280,24 @@ def test_demo_runs_the_simulated_organization_end_to_end(tmp_path: Path) -> None
         if row["check_id"] in BOXES:
             statuses.setdefault(row["account_id"], []).append(row["status"])
     assert {k: tuple(v) for k, v in statuses.items()} == EXPECTED
+
+
+def test_several_management_profiles_give_one_run_folder_each(
+        sim: SimulatedAws, organization: SeededOrganization, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    organization.install(sim.faults)
+    config = tmp_path / "aws-config"
+    config.write_text("".join(
+        f"[profile {name}]\naws_access_key_id = AKIAORGSCANDEMO00001\naws_secret_access_key = demo-secret\n"
+        f"region = us-east-1\n" for name in ("org-one", "org-two")))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    out = tmp_path / "runs"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", sim.endpoint_url)
+        from scanner.cli import main
+        code = main(["scan", "--out", str(out), "--profile", "org-one,org-two", "--accounts", "210000000002"])
+    folders = sorted(p for p in out.iterdir() if p.is_dir())
+    assert code == 0 and len(folders) == 2
+    for folder in folders:
+        assert [r["account_id"] for r in read_csv(folder / "accounts.csv")] == ["210000000002"]
