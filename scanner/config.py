@@ -6,7 +6,6 @@ import hashlib
 import json
 import math
 import re
-import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from scanner.checks.references import DEFAULT_FRAMEWORK, Framework
 from scanner.checks.thresholds import Thresholds, load_thresholds
 from scanner.errors import ConfigError
+from scanner.toml_files import read_toml
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 OU_ID = re.compile(r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$")
@@ -119,18 +119,7 @@ def load_config(path: str | None = None, overrides: dict[str, Any] | None = None
     """Defaults, then the TOML file at `path`, then non-None `overrides` (from the command line)."""
     config = Config()
     if path:
-        try:
-            with open(path, "rb") as handle:
-                data = tomllib.load(handle)
-        except FileNotFoundError:
-            raise ConfigError(f"configuration file not found: {path}") from None
-        except OSError as exc:
-            raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"configuration file {path} is not UTF-8 text") from None
-        config = _apply(config, data, "")
+        config = _apply(config, read_toml(path, "configuration file"), "")
     if overrides:
         config = _apply(config, {k: v for k, v in overrides.items() if v is not None}, "")
     config = replace(config, thresholds=load_thresholds(config.checks_file))

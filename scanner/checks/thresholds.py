@@ -7,13 +7,13 @@ is not valid TOML, names an unknown key, or gives a value of the wrong type or o
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError
+from scanner.toml_files import read_toml
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,4 @@ def load_thresholds(path: str | Path | None) -> Thresholds:
     """The thresholds in the TOML file at `path`; the defaults when `path` is empty."""
     if not path:
         return Thresholds()
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"checks file not found: {path}") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read checks file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"checks file {path} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"checks file {path} is not UTF-8 text") from None
-    return thresholds_from_mapping(data, f"checks file {path}")
+    return thresholds_from_mapping(read_toml(path, "checks file"), f"checks file {path}")
