@@ -74,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--exclude", help="skip these account ids, comma-separated")
     scan.add_argument("--ou", help="only accounts under these OU ids (sub-OUs included), comma-separated")
     scan.add_argument("--workers", type=_workers, help="accounts scanned at once (default: 16)")
-    scan.add_argument("--profile", help="AWS profile of the management (or delegated admin) account; several, comma-separated, scan "
-                           "several organizations with one run folder each")
+    scan.add_argument("--profile", help="AWS profile of the management (or delegated admin) account; "
+                                        "several, comma-separated, scan several organizations, one run folder each")
     scan.add_argument("--region", help="region for STS and Organizations calls")
     scan.add_argument("--config", help="TOML configuration file")
     scan.add_argument("--debug", action="store_true", help="log botocore's retry decisions")

@@ -143,6 +143,8 @@ class RunFolder:
     def read_accounts(self) -> list[AccountResult]:
         try:
             records = json.loads((self.raw / ACCOUNTS_JSON).read_bytes())
+            if not isinstance(records, list):  # an object would read as "no accounts": a clean, empty run
+                raise TypeError(f"a list of accounts was expected, not {type(records).__name__}")
             return [AccountResult.from_record(r) for r in records]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise RunFolderError(f"raw/{ACCOUNTS_JSON} is unreadable: {exc}") from None

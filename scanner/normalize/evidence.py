@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,13 +81,29 @@ def _load_json(path: Path, key: str) -> tuple[Any, ApiError | None]:
     return document[key], None
 
 
+def _objects(value: Any, *nested: str) -> bool:
+    """Whether `value` is a list of JSON objects whose `nested` members, where present, are lists of objects.
+
+    Evidence can be damaged or edited by hand before `orgscan report`; a shape the checks cannot read must
+    become that source's error, not a crash of the whole report.
+    """
+    return isinstance(value, list) and all(
+        isinstance(item, dict) and all(_objects(item.get(key, [])) for key in nested) for item in value
+    )
+
+
+def _unreadable(name: str, what: str) -> ApiError:
+    return ApiError("EvidenceUnreadable", f"{name}: {what}")
+
+
 def _summary(folder: Path) -> tuple[dict[str, int] | None, ApiError | None]:
     value, error = _load_json(folder / "account_summary.json", "SummaryMap")
     if error:
         return None, error
     if not isinstance(value, dict):
-        return None, ApiError("EvidenceUnreadable", "account_summary.json: SummaryMap is not an object")
-    return {k: int(v) for k, v in value.items() if isinstance(v, int | float) and not isinstance(v, bool)}, None
+        return None, _unreadable("account_summary.json", "SummaryMap is not an object")
+    return {k: int(v) for k, v in value.items()
+            if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)}, None
 
 
 def _authorization(folder: Path) -> tuple[tuple[UserPolicies, ...] | None, int | None, ApiError | None]:
@@ -97,6 +114,8 @@ def _authorization(folder: Path) -> tuple[tuple[UserPolicies, ...] | None, int |
     groups, error = _load_json(path, "GroupDetailList")
     if error:
         return None, None, error
+    if not _objects(users, "AttachedManagedPolicies", "UserPolicyList") or not isinstance(groups, list):
+        return None, None, _unreadable(path.name, "UserDetailList or GroupDetailList is not a list of objects")
     policies = tuple(
         UserPolicies(
             user_name=str(u.get("UserName", "")),
@@ -120,6 +139,16 @@ def _report(folder: Path) -> tuple[ParsedReport | None, ApiError | None]:
         return None, ApiError("MalformedCredentialReport", str(exc))
 
 
+def _report_time(value: Any) -> str | None:
+    """The report's generation time from meta.json, normalized; None if absent or not a time."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return rundir.iso(parse_time(value))
+    except ValueError:
+        return None
+
+
 def load_account_facts(folder: Path, account_id: str) -> AccountFacts:
     meta_doc = _load_document(folder / rundir.META_JSON)
     if not isinstance(meta_doc, dict):
@@ -127,11 +156,13 @@ def load_account_facts(folder: Path, account_id: str) -> AccountFacts:
     summary, summary_error = _summary(folder)
     report, report_error = _report(folder)
     policy, policy_error = _load_json(folder / "password_policy.json", "PasswordPolicy")
+    if policy is not None and not isinstance(policy, dict):
+        policy, policy_error = None, _unreadable("password_policy.json", "PasswordPolicy is not an object")
     devices, mfa_error = _load_json(folder / "virtual_mfa_devices.json", "VirtualMFADevices")
+    if devices is not None and not (_objects(devices) and all(isinstance(d.get("User", {}), dict) for d in devices)):
+        devices, mfa_error = None, _unreadable("virtual_mfa_devices.json", "VirtualMFADevices is not a list of objects")
     user_policies, group_count, auth_error = _authorization(folder)
-    generated = meta_doc.get("credential_report_generated_time")
-    if generated:
-        generated = rundir.iso(parse_time(generated))
+    generated = _report_time(meta_doc.get("credential_report_generated_time"))
     return AccountFacts(
         account_id=account_id,
         partition=str(meta_doc.get("partition") or "aws"),

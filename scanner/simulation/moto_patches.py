@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 import os
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 

@@ -67,3 +67,18 @@ def test_no_secret_reaches_the_run_folder_the_log_or_the_terminal(
     for logger in ("botocore.endpoint", "botocore.auth", "botocore.parsers", "botocore.hooks", "urllib3",
                    "botocore.httpsession", "botocore.credentials"):
         assert f" {logger}" not in log, logger
+
+
+def test_a_session_token_quoted_in_an_error_is_redacted_wherever_it_appears() -> None:
+    from botocore.exceptions import ClientError
+
+    from scanner.aws.session import api_error
+
+    presigned = "GET https://sts.amazonaws.com/?X-Amz-Security-Token=IQoJb3JpZ2luX2VjE%2B&X-Amz-Date=20261128T0000Z"
+    error = api_error(ClientError({"Error": {"Code": "SignatureDoesNotMatch",
+                                             "Message": f"{SIGNATURE_MESSAGE} {presigned}"}}, "GetAccountSummary"))
+    assert error.code == "SignatureDoesNotMatch"
+    assert QUOTED_TOKEN not in error.message and "IQoJb3JpZ2luX2VjE" not in error.message
+    assert "x-amz-security-token:<redacted>\n" in error.message
+    assert "X-Amz-Security-Token=<redacted>&X-Amz-Date=" in error.message
+    assert "host;x-amz-date;x-amz-security-token" in error.message  # the signed-header list is no secret
