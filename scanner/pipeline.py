@@ -151,13 +151,15 @@ def _collect(
     folder: RunFolder, discovery: Discovery, accounts: list[Account], config: Config, factory: SessionFactory,
     progress: Progress | None, executor: Executor | None,
 ) -> tuple[list[AccountResult], float]:
-    collect_started = time.perf_counter()
+    collect_started, cpu_started = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(config.workers * config.calls_per_account, thread_name_prefix="call") as calls:
         context = CollectContext(factory, config, discovery.caller, folder, calls)
         collected = run_per_account(
             accounts, lambda account: checkpoint.record_outcome(folder, collect_account(account, context)),
             workers=config.workers, progress=progress, executor=executor,
         )
+    log.info("collection took %.1f s (%.1f s of CPU)", time.perf_counter() - collect_started,
+             time.process_time() - cpu_started)
     return collected, time.perf_counter() - collect_started
 
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from moto import backends as moto_backends
+from moto.core import utils as moto_utils
 from moto.core.config import default_user_config
 from moto.core.responses import ActionResult
 from moto.iam import models as iam_models
@@ -31,6 +33,7 @@ from scanner.simulation.keys import RESOLVER
 logger = logging.getLogger(__name__)
 
 REPORT_REUSE = timedelta(hours=4)
+SIMULATED_SERVICES = ("iam", "sts", "organizations")
 _MOTO_GENERATED_TIME = "2015-02-02T20:02:02Z"
 _installed = False
 _lock = threading.Lock()
@@ -96,5 +99,13 @@ def install() -> None:
         IAMBackend.generate_report = _generate_report  # type: ignore[method-assign]
         IamResponse.get_credential_report = _get_credential_report  # type: ignore[method-assign]
         iam_models.get_account_id_from = _account_id_from
+        # moto lists its package folder on disk for every request to find the service; the list never
+        # changes while the process runs.
+        moto_modules = tuple(moto_backends.list_of_moto_modules())
+        moto_backends.list_of_moto_modules = lambda: moto_modules
+        # moto caches each service's botocore model, but without a lock: a burst of first requests from
+        # many threads would each load it from disk (over 100 ms of CPU apiece). Load them once, now.
+        for service in SIMULATED_SERVICES:
+            moto_utils.get_service_model(service)
         _installed = True
         logger.debug("moto adjusted for the simulated organization")
