@@ -206,6 +206,9 @@ class _OpensLog:
         self._log.open()
         self._inner.start(total)
 
+    def grow(self, more: int) -> None:
+        self._inner.grow(more)
+
     def advance(self, result: AccountResult) -> None:
         self._inner.advance(result)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -69,9 +70,23 @@ def _walk_tree(client: Any, pool: Executor) -> dict[str, _Placement]:
     return placements
 
 
-def _list_accounts(client: Any) -> list[dict[str, Any]]:
-    return [a for page in pages(client, "list_accounts", PaginationConfig={"PageSize": 20})
-            for a in page.get("Accounts", [])]
+def _account(listed: dict[str, Any], ou_path: str = "") -> Account:
+    return Account(
+        account_id=str(listed["Id"]).zfill(12),
+        account_name=listed.get("Name", ""),
+        email=listed.get("Email", ""),
+        status=listed.get("Status", ""),
+        ou_path=ou_path,
+    )
+
+
+def _list_accounts(client: Any, on_page: Callable[[list[dict[str, Any]]], None]) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = []
+    for page in pages(client, "list_accounts", PaginationConfig={"PageSize": 20}):
+        accounts = page.get("Accounts", [])
+        listed.extend(accounts)
+        on_page(accounts)
+    return listed
 
 
 def _select(accounts: list[Account], placements: dict[str, _Placement], config: Config) -> list[Account]:
@@ -98,23 +113,63 @@ def _select(accounts: list[Account], placements: dict[str, _Placement], config: 
     return chosen
 
 
-def discover(factory: SessionFactory, config: Config) -> Discovery:
-    """Everything the scan needs to know before touching member accounts."""
+@dataclass(frozen=True)
+class Identity:
+    """Who is scanning and in which organization (None: the caller is in none)."""
+
+    caller: Caller
+    organization: dict[str, Any] | None
+
+
+def identify(factory: SessionFactory) -> Identity:
+    """The first, fast step: anything wrong with credentials or Organizations access shows here."""
     caller = factory.caller()
-    client = factory.caller_client("organizations")
     try:
-        org = client.describe_organization()["Organization"]
+        org = factory.caller_client("organizations").describe_organization()["Organization"]
     except ClientError as exc:
         if api_error(exc).code == "AWSOrganizationsNotInUseException":
             log.info("caller %s is not in an organization; scanning its own account", caller.account_id)
-            return _single_account(caller, config)
+            return Identity(caller, None)
         raise DiscoveryError(f"cannot describe the organization: {api_error(exc)}") from None
     except BotoCoreError as exc:
         raise DiscoveryError(f"cannot reach AWS Organizations: {exc}") from None
+    return Identity(caller, org)
+
+
+def discover(
+    factory: SessionFactory,
+    config: Config,
+    identity: Identity | None = None,
+    on_account: Callable[[Account], None] | None = None,
+) -> Discovery:
+    """Every account of the organization with its OU path, filtered by the configuration.
+
+    With `on_account`, each selected account that can be scanned is handed over as soon as a
+    ListAccounts page names it (without its OU path, which only the end of the walk knows), so that
+    collection overlaps the pagination of a large organization. Filters that must see the whole
+    organization first (`--accounts`, `--ou`) hand accounts over once discovery is complete.
+    """
+    identity = identity or identify(factory)
+    deliver = on_account or (lambda _account: None)
+    if identity.organization is None:
+        discovery = _single_account(identity.caller, config)
+        for account in discovery.accounts:
+            deliver(account)
+        return discovery
+    streaming = on_account is not None and not (config.accounts or config.ous)
+
+    def on_page(accounts: list[dict[str, Any]]) -> None:
+        if streaming:
+            for listed in accounts:
+                account = _account(listed)
+                if account.scannable and account.account_id not in config.exclude:
+                    deliver(account)
+
+    client = factory.caller_client("organizations")
     try:
         # ListAccounts pages one after another; the OU tree is walked alongside it.
         with ThreadPoolExecutor(max_workers=TREE_WORKERS, thread_name_prefix="discover") as pool:
-            listing = pool.submit(_list_accounts, client)
+            listing = pool.submit(_list_accounts, client, on_page)
             placements = _walk_tree(client, pool)
             listed = listing.result()
     except ClientError as exc:
@@ -122,23 +177,20 @@ def discover(factory: SessionFactory, config: Config) -> Discovery:
     except BotoCoreError as exc:
         raise DiscoveryError(f"cannot list the organization's accounts: {exc}") from None
     accounts = sorted(
-        (
-            Account(
-                account_id=str(a["Id"]).zfill(12),
-                account_name=a.get("Name", ""),
-                email=a.get("Email", ""),
-                status=a.get("Status", ""),
-                ou_path=placements[a["Id"]].path if a["Id"] in placements else "",
-            )
-            for a in listed
-        ),
+        (_account(a, placements[a["Id"]].path if a["Id"] in placements else "") for a in listed),
         key=lambda a: a.account_id,
     )
+    org = identity.organization
     management_id = org.get("MasterAccountId", "")
     names = {a.account_id: a.account_name for a in accounts}
     organization = Organization(org.get("Id", ""), management_id, names.get(management_id, ""))
     log.info("discovered %d accounts in %s", len(accounts), organization.organization_id)
-    return Discovery(caller, organization, tuple(_select(accounts, placements, config)))
+    selected = _select(accounts, placements, config)
+    if not streaming:
+        for account in selected:
+            if account.scannable:
+                deliver(account)
+    return Discovery(identity.caller, organization, tuple(selected))
 
 
 def _single_account(caller: Caller, config: Config) -> Discovery:

@@ -8,9 +8,8 @@ in its own folder, from what the scan recorded before collecting (see `scanner/a
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +35,9 @@ from scanner.checks import (
     unreachable_findings,
 )
 from scanner.checks.thresholds import thresholds_from_mapping
-from scanner.collect.account import CollectContext, collect_account
+from scanner.collection import Collection
 from scanner.config import Config
-from scanner.discovery import discover
+from scanner.discovery import discover, identify
 from scanner.errors import HistoryError
 from scanner.models import Account, AccountResult, Discovery, Finding, ScanStatus, Status
 from scanner.normalize.evidence import load_account_facts
@@ -46,7 +45,7 @@ from scanner.output.csv_export import to_csv_bytes
 from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
 from scanner.render import render_reports
 from scanner.rundir import RunFolder
-from scanner.runner import Progress, run_per_account
+from scanner.runner import Progress
 from scanner.scoring import (
     Frames,
     accounts_frame,
@@ -97,18 +96,29 @@ def scan(
     # before any account is; the register in force is kept before inputs/scan.json makes the run resumable.
     register = load_register(config.exceptions) if config.exceptions else None
     started = clock()
-    discovery = discover(factory, config)
+    identity = identify(factory)
     history = History(history_path(config, Path(config.out)))
-    history.ensure()
-    folder = RunFolder.create(Path(config.out), started)
-    if register is not None:
-        rundir.write_atomic(folder.path / EXCEPTIONS_TOML, register[0])
-    checkpoint.record_start(folder, discovery, config, started)
+
+    def open_folder() -> RunFolder:
+        history.ensure()  # an unusable history database stops the run before any account is collected
+        folder = RunFolder.create(Path(config.out), started)
+        if register is not None:
+            rundir.write_atomic(folder.path / EXCEPTIONS_TOML, register[0])
+        return folder
+
+    collection = Collection(open_folder, identity.caller, config, factory, progress=progress, executor=executor)
+    try:
+        # Accounts are collected as discovery names them; its pages and the OU walk overlap collection.
+        discovery = discover(factory, config, identity, on_account=collection.submit)
+        checkpoint.record_start(collection.folder, discovery, config, started)  # resumable from here on
+    except BaseException:
+        collection.abandon()
+        raise
+    collected = collection.finish()
+    folder = collected.folder
     log.info("run %s: %d accounts selected", folder.path.name, len(discovery.accounts))
-    scannable = [a for a in discovery.accounts if a.scannable]
-    collected, collect_seconds = _collect(folder, discovery, scannable, config, factory, progress, executor)
-    return _finish(folder, discovery, config, factory, collected, history, started=rundir.iso(started),
-                   finished=clock(), collect_seconds=collect_seconds, config_digest=config.digest())
+    return _finish(folder, discovery, config, factory, collected.results, history, started=rundir.iso(started),
+                   finished=clock(), collect_seconds=collected.seconds, config_digest=config.digest())
 
 
 def resume(
@@ -151,16 +161,13 @@ def _collect(
     folder: RunFolder, discovery: Discovery, accounts: list[Account], config: Config, factory: SessionFactory,
     progress: Progress | None, executor: Executor | None,
 ) -> tuple[list[AccountResult], float]:
-    collect_started, cpu_started = time.perf_counter(), time.process_time()
-    with ThreadPoolExecutor(config.workers * config.calls_per_account, thread_name_prefix="call") as calls:
-        context = CollectContext(factory, config, discovery.caller, folder, calls)
-        collected = run_per_account(
-            accounts, lambda account: checkpoint.record_outcome(folder, collect_account(account, context)),
-            workers=config.workers, progress=progress, executor=executor,
-        )
-    log.info("collection took %.1f s (%.1f s of CPU)", time.perf_counter() - collect_started,
-             time.process_time() - cpu_started)
-    return collected, time.perf_counter() - collect_started
+    collection = Collection(lambda: folder, discovery.caller, config, factory, progress=progress, executor=executor)
+    try:
+        for account in accounts:
+            collection.submit(account)
+    finally:
+        collected = collection.finish()
+    return collected.results, collected.seconds
 
 
 def _finish(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from typing import Protocol
 
 from scanner.errors import OutputError
@@ -17,12 +18,16 @@ class Progress(Protocol):
     """What the core tells a progress display; the core never imports a terminal library."""
 
     def start(self, total: int) -> None: ...
+    def grow(self, more: int) -> None: ...
     def advance(self, result: AccountResult) -> None: ...
     def finish(self) -> None: ...
 
 
 class NullProgress:
     def start(self, total: int) -> None:
+        pass
+
+    def grow(self, more: int) -> None:
         pass
 
     def advance(self, result: AccountResult) -> None:
@@ -44,6 +49,82 @@ class InlineExecutor(Executor):
         return future
 
 
+class AccountRunner:
+    """Runs `work` for accounts as they are handed over; an exception becomes that account's recorded error.
+
+    `submit` may be called from any thread (discovery hands accounts over as ListAccounts pages arrive);
+    `results` waits for all of them. OutputError is the exception: the run folder cannot be written, which
+    no account caused and none can survive, so the accounts not yet started are cancelled and the error
+    ends the run.
+    """
+
+    def __init__(
+        self,
+        work: Callable[[Account], AccountResult],
+        *,
+        workers: int,
+        progress: Progress | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self._work = work
+        self._progress = progress or NullProgress()
+        self._pool = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="account")
+        self._owns_pool = executor is None
+        self._lock = threading.Lock()
+        self._futures: dict[str, Future[AccountResult]] = {}
+        self._accounts: dict[str, Account] = {}
+        self._by_future: dict[Future[AccountResult], Account] = {}
+        self._output_error: OutputError | None = None
+        self._progress.start(0)
+
+    def submit(self, account: Account) -> None:
+        with self._lock:
+            if account.account_id in self._futures or self._output_error is not None:
+                return
+            self._accounts[account.account_id] = account
+            self._progress.grow(1)
+            future = self._pool.submit(self._work, account)
+            self._futures[account.account_id] = future
+            self._by_future[future] = account
+        future.add_done_callback(self._done)
+
+    def _result(self, account: Account, future: Future[AccountResult]) -> AccountResult:
+        try:
+            return future.result()
+        except OutputError:
+            raise
+        except Exception as exc:
+            log.exception("account %s: unexpected failure", account.account_id)
+            return AccountResult(account, ScanStatus.ERROR, f"{type(exc).__name__}: {exc}")
+
+    def _done(self, future: Future[AccountResult]) -> None:
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if isinstance(exc, OutputError):
+            with self._lock:
+                self._output_error = self._output_error or exc
+                pending = list(self._futures.values())
+            for other in pending:
+                other.cancel()
+            return
+        with self._lock:
+            account = self._by_future[future]
+        self._progress.advance(self._result(account, future))
+
+    def results(self) -> list[AccountResult]:
+        """Every submitted account's result, in the order they were handed over."""
+        try:
+            wait(list(self._futures.values()))
+            if self._output_error is not None:
+                raise self._output_error
+            return [self._result(self._accounts[i], f) for i, f in self._futures.items()]
+        finally:
+            if self._owns_pool:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            self._progress.finish()
+
+
 def run_per_account(
     accounts: Sequence[Account],
     work: Callable[[Account], AccountResult],
@@ -52,33 +133,8 @@ def run_per_account(
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> list[AccountResult]:
-    """Run `work` for each account; an exception becomes that account's recorded error.
-
-    Results come back in the order of `accounts`, whatever order they finished in. OutputError is the
-    exception: the run folder cannot be written, which no account caused and none can survive, so the
-    accounts not yet started are cancelled and the error ends the run.
-    """
-    progress = progress or NullProgress()
-    progress.start(len(accounts))
-    pool = executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="account")
-    results: dict[str, AccountResult] = {}
-    try:
-        futures = {pool.submit(work, account): account for account in accounts}
-        for future in as_completed(futures):
-            account = futures[future]
-            try:
-                result = future.result()
-            except OutputError:
-                for pending in futures:
-                    pending.cancel()
-                raise
-            except Exception as exc:
-                log.exception("account %s: unexpected failure", account.account_id)
-                result = AccountResult(account, ScanStatus.ERROR, f"{type(exc).__name__}: {exc}")
-            results[account.account_id] = result
-            progress.advance(result)
-    finally:
-        if executor is None:
-            pool.shutdown(wait=True, cancel_futures=True)
-        progress.finish()
-    return [results[a.account_id] for a in accounts]
+    """Run `work` for each account of a known list (see AccountRunner)."""
+    runner = AccountRunner(work, workers=workers, progress=progress, executor=executor)
+    for account in accounts:
+        runner.submit(account)
+    return runner.results()

@@ -163,8 +163,8 @@ def assemble_results(
     now = {r.account.account_id: r for r in collected}
     results = []
     for account in sorted(discovery.accounts, key=lambda a: a.account_id):
-        if account.account_id in now:
-            results.append(now[account.account_id])
+        if account.account_id in now:  # collected as discovery named it, before its OU path was known
+            results.append(replace(now[account.account_id], account=account))
         elif not account.scannable:
             results.append(AccountResult(account, ScanStatus.SKIPPED, ""))
         elif is_finished(folder, account.account_id):

@@ -20,10 +20,17 @@ class RichProgress:
         )
         self._task = self._bar.add_task("scan", total=0, failed=0)
         self._failed = 0
+        self._total = 0
 
     def start(self, total: int) -> None:
+        self._total = total
         self._bar.update(self._task, total=total)
         self._bar.start()
+
+    def grow(self, more: int) -> None:
+        """Accounts arrive while discovery pages through the organization: the total grows with them."""
+        self._total += more
+        self._bar.update(self._task, total=self._total)
 
     def advance(self, result: AccountResult) -> None:
         if result.scan_status is ScanStatus.ERROR:
