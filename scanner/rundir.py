@@ -7,11 +7,15 @@ Layout (a contract other tools read):
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
+import sys
 import tempfile
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,8 +50,59 @@ def dumps(document: Any) -> bytes:
             + "\n").encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+class SyncBarrier:
+    """Group commit: one filesystem-wide flush covers every write finished before it started.
+
+    An account's evidence is six files; an fsync each costs milliseconds of disk time per account.
+    Instead the files are written (atomically, without fsync) and the account's worker calls `wait()`
+    once before its completion marker: a flush that started after the worker's writes finished has
+    made them durable, so most workers find one already done by another thread and return at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_started = 0
+
+    def wait(self, folder: Path) -> None:
+        ticket = time.monotonic_ns()
+        with self._lock:
+            if self._last_started > ticket:
+                return
+            self._last_started = time.monotonic_ns()
+            _flush_filesystem(folder)
+
+
+def _flush_filesystem(folder: Path) -> None:
+    """syncfs(2) on Linux (only this filesystem); elsewhere sync(2)."""
+    if _syncfs is None:
+        os.sync()
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if _syncfs(fd) != 0:
+            error = ctypes.get_errno()
+            raise OutputError(f"cannot flush {folder}: {os.strerror(error)}")
+    finally:
+        os.close(fd)
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function: Callable[[int], int] = libc.syncfs
+        return function
+    except (OSError, AttributeError):
+        return None
+
+
+_syncfs = _load_syncfs() if sys.platform.startswith("linux") else None
+_BARRIER = SyncBarrier()
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write to a temporary file in the same folder, fsync, then rename: never a half-written file.
+
+    `durable=False` skips the fsync for files whose durability a SyncBarrier provides later.
 
     A failure to write (disk full, read-only, a path under a file) removes the temporary file and raises
     OutputError: the run cannot go on without its folder, and it must not look like an account's fault.
@@ -59,7 +114,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         if tmp:
@@ -134,8 +190,13 @@ class RunFolder:
     def account_dir(self, account_id: str) -> Path:
         return self.raw / account_id
 
-    def write_raw(self, account_id: str, name: str, data: bytes) -> None:
-        write_atomic(self.account_dir(account_id) / name, data)
+    def write_raw(self, account_id: str, name: str, data: bytes, *, durable: bool = False) -> None:
+        """Evidence files are made durable together by `sync()`, which precedes each account's meta.json."""
+        write_atomic(self.account_dir(account_id) / name, data, durable=durable)
+
+    def sync(self) -> None:
+        """Block until everything written to the folder so far is on disk (grouped across threads)."""
+        _BARRIER.wait(self.path)
 
     def write_accounts(self, results: Iterable[AccountResult]) -> None:
         write_atomic(self.raw / ACCOUNTS_JSON, dumps([r.to_record() for r in results]))

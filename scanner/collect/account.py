@@ -97,6 +97,8 @@ def collect_account(account: Account, ctx: CollectContext) -> AccountResult:
         "credential_report_generated_time": rundir.iso(generated) if generated else None,
         "collected_at": rundir.iso(datetime.now(UTC)),
     }
-    ctx.folder.write_raw(account_id, rundir.META_JSON, rundir.dumps(meta))
+    # meta.json marks the account complete, so the evidence must be on disk before it is.
+    ctx.folder.sync()
+    ctx.folder.write_raw(account_id, rundir.META_JSON, rundir.dumps(meta), durable=True)
     log.info("account %s: collected", account_id)
     return AccountResult(account, ScanStatus.SCANNED)

@@ -39,3 +39,49 @@ def test_atomic_write_failure_keeps_the_old_file(tmp_path: Path, monkeypatch: py
 def test_opening_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RunFolderError, match="not an orgscan run folder"):
         RunFolder.open(tmp_path)
+
+
+def test_sync_barrier_groups_flushes_and_never_skips_a_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from scanner import rundir
+
+    flushes: list[int] = []
+
+    def slow_flush(folder: Path) -> None:
+        flushes.append(time.monotonic_ns())
+        time.sleep(0.05)
+
+    monkeypatch.setattr(rundir, "_flush_filesystem", slow_flush)
+    barrier = rundir.SyncBarrier()
+    returned: list[tuple[int, int]] = []
+
+    def writer() -> None:
+        wrote = time.monotonic_ns()
+        barrier.wait(Path("."))
+        returned.append((wrote, time.monotonic_ns()))
+
+    threads = [threading.Thread(target=writer) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(returned) == 20
+    assert 1 <= len(flushes) < 20  # grouped
+    for wrote, _ in returned:  # every writer is covered by a flush that started after it wrote
+        assert any(start > wrote for start in flushes)
+
+
+def test_evidence_files_skip_fsync_and_meta_is_durable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    calls: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd) or real(fd))
+    folder = RunFolder.create(tmp_path, STARTED)
+    folder.write_raw("012345678901", "account_summary.json", b"{}")
+    assert calls == []
+    folder.sync()
+    folder.write_raw("012345678901", "meta.json", b"{}", durable=True)
+    assert len(calls) == 1
