@@ -5,7 +5,9 @@ from __future__ import annotations
 import errno
 import json
 import os
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,18 +71,18 @@ def test_a_disk_that_fills_up_mid_scan_stops_the_run_with_one_line(
         sim: SimulatedAws, organization: SeededOrganization, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     organization.install(sim.faults)
     out = tmp_path / "runs"
-    real_fsync = os.fsync
-    evidence_written: list[int] = []
+    real_mkstemp = tempfile.mkstemp
+    evidence_written: list[str] = []
 
-    def filling_disk(fd: int) -> None:
+    def filling_disk(*args: Any, **kwargs: Any) -> tuple[int, str]:
         """Evidence files fit until the tenth; from then on the disk is full."""
-        if "/raw/" in os.readlink(f"/proc/self/fd/{fd}"):
+        if "/raw/" in str(kwargs.get("dir", "")) + "/":
             if len(evidence_written) >= 10:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            evidence_written.append(fd)
-        real_fsync(fd)
+            evidence_written.append(str(kwargs.get("dir")))
+        return real_mkstemp(*args, **kwargs)
 
-    monkeypatch.setattr(os, "fsync", filling_disk)
+    monkeypatch.setattr(tempfile, "mkstemp", filling_disk)
     result = run_cli(sim, "scan", "--out", str(out), "--workers", "2")
 
     assert result.code == 1 and result.stdout == ""
