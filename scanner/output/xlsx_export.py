@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -187,13 +187,27 @@ def _matrix(sheet: Worksheet, frames: Frames) -> None:
     _widths(sheet)
 
 
+def _status(status: object, accepted: object) -> object:
+    """An accepted risk stays a FAIL: `FAIL (accepted until <date> by <owner>: <reason>)`, as in findings.csv."""
+    note = "" if accepted is None or pd.isna(accepted) else str(accepted)
+    return f"{status} ({note})" if note and status == Status.FAIL.value else status
+
+
 def _findings(sheet: Worksheet, frames: Frames) -> None:
     label = frames.framework.label
+    columns = ["account_id", "account_name", "ou_path", "check_id", "status", "detail", "accepted"]
     rows = [
-        [*row[:4], _reference(str(row[3]), frames), *row[4:]]
-        for row in _records(frames.findings, ["account_id", "account_name", "ou_path", "check_id", "status", "detail"])
+        [*row[:4], _reference(str(row[3]), frames), _status(row[4], row[6]), row[5]]
+        for row in _records(frames.findings, columns)
     ]
     _table(sheet, ["account_id", "account_name", "ou_path", "check_id", label, "status", "detail"], rows, (5,))
+    if sheet.max_row > 1:
+        # The status cells of accepted risks read "FAIL (accepted ...)": coloured as the FAIL they are.
+        fill, font = STATUS_COLOURS[Status.FAIL.value]
+        sheet.conditional_formatting.add(f"F2:F{sheet.max_row}", FormulaRule(
+            formula=['LEFT(F2,6)="FAIL ("'],
+            fill=PatternFill("solid", start_color=fill, end_color=fill), font=Font(color=font),
+        ))
 
 
 def _users(sheet: Worksheet, frames: Frames) -> None:

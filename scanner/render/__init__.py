@@ -1,7 +1,8 @@
 """The report: `report.html` and `report.pdf` in the run folder, from the run's frames and metadata.
 
-Three stages, one module each: `structure` turns frames into plain records, `html` renders them with the
-templates in `report_templates/`, `pdf` prints that same HTML with WeasyPrint.
+Three stages, one module each: `structure` turns frames into plain records (with `extended`, `changes` and
+`risks` for the extended checks, the changes since the previous run and the accepted risks), `html` renders
+them with the templates in `report_templates/`, `pdf` prints that same HTML with WeasyPrint.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 import logging
 import time
 
+from scanner.audit.accepted_risks import exceptions_view
+from scanner.audit.changes import changes_view
 from scanner.models import AccountResult, ScanStatus
 from scanner.render.html import render_html
+from scanner.render.records import Report
 from scanner.render.sources import read_report_times
 from scanner.render.structure import build_report
 from scanner.rundir import RunFolder, write_atomic
@@ -21,7 +25,18 @@ log = logging.getLogger(__name__)
 REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
 
-__all__ = ["REPORT_HTML", "REPORT_PDF", "render_reports"]
+__all__ = ["REPORT_HTML", "REPORT_PDF", "prepare_report", "render_reports"]
+
+
+def prepare_report(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> Report:
+    """The report's records, from the frames and what the run folder holds: run.json, each account's
+    meta.json, the baseline of the previous run (inputs/history.json) and the exceptions register in force
+    (inputs/exceptions.toml). Nothing else is read, so the same folder always gives the same records.
+    """
+    assessed = [r.account.account_id for r in results if r.scan_status is ScanStatus.SCANNED]
+    return build_report(folder.read_run_info(), results, frames, read_report_times(folder, assessed), paper=paper,
+                        changes=changes_view(folder, frames.findings),
+                        assessment=exceptions_view(folder, frames.findings))
 
 
 def render_reports(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> None:
@@ -34,9 +49,7 @@ def render_reports(folder: RunFolder, results: list[AccountResult], frames: Fram
     """
     from scanner.render.pdf import render_pdf
 
-    assessed = [r.account.account_id for r in results if r.scan_status is ScanStatus.SCANNED]
-    report = build_report(folder.read_run_info(), results, frames, read_report_times(folder, assessed),
-                          paper=paper)
+    report = prepare_report(folder, results, frames, paper=paper)
     started = time.perf_counter()
     html = render_html(report)
     rendered = time.perf_counter()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scanner.models import Status
+
 
 @dataclass(frozen=True)
 class BoxHeading:
@@ -19,7 +21,21 @@ class BoxHeading:
     short_title: str
     checks: str
     data: str
+    references: str  # the control ids in the run's framework, "" when it has none
+
+
+@dataclass(frozen=True)
+class ExtendedHeading:
+    """One extended check as a line of the methodology: what it checks, against which threshold."""
+
+    check_id: str
+    title: str
+    checks: str
+    data: str
+    threshold: str  # "" for a check without a configurable threshold
     references: str
+    console: str
+    cli: str
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,15 @@ class RankedAccount:
 
 
 @dataclass(frozen=True)
+class RiskCounts:
+    """The cover's line about accepted risks: never hidden, never counted as a pass."""
+
+    accepted: int  # FAIL findings covered by an exception in force
+    expired: int  # register entries past their end date
+    entries: int  # register entries in all
+
+
+@dataclass(frozen=True)
 class Cover:
     organization_id: str
     organization_name: str
@@ -72,6 +97,7 @@ class Cover:
     shares: tuple[BoxShare, ...]
     worst: tuple[RankedAccount, ...]
     ranked_total: int  # how many accounts the worst-first list was drawn from
+    risks: RiskCounts
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,7 @@ class MatrixRow:
     passed: int
     applicable: int
     note: str = ""  # why a row has no statuses (skipped accounts)
+    accepted: tuple[bool, ...] = ()  # per box: a FAIL covered by an accepted risk; empty when none is
 
 
 @dataclass(frozen=True)
@@ -101,6 +128,35 @@ class BoxResult:
     detail: str
     console: str = ""  # remediation, only for a failing box
     cli: str = ""
+    accepted: str = ""  # "accepted until <date>, <owner>, <reason>" for an accepted FAIL
+
+    @property
+    def attention(self) -> bool:
+        """Shown with a bold title: anything but PASS and N/A (the bold costs the PDF, so only where due)."""
+        return self.status not in (Status.PASS.value, Status.NOT_APPLICABLE.value)
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    """An extended check listed on its own line of a scorecard: one that did not pass and applies."""
+
+    check_id: str
+    title: str
+    reference: str  # the control ids in the run's framework, "" when it has none
+    status: str
+    detail: str  # shortened to about one printed line
+    accepted: str = ""  # as BoxResult.accepted
+
+
+@dataclass(frozen=True)
+class ExtendedResults:
+    """One account's extended checks: those that passed or do not apply in a phrase, the others listed."""
+
+    passed: int
+    applicable: int
+    passing: tuple[str, ...]  # "<short title> (<reference>)", catalog order
+    not_applicable: tuple[str, ...]
+    listed: tuple[CheckLine, ...]  # FAIL and ERROR (or a missing finding), catalog order
 
 
 @dataclass(frozen=True)
@@ -116,6 +172,7 @@ class AccountCard:
     passed: int
     applicable: int
     report_generated: str  # when the credential report used was generated; "" if none
+    extended: ExtendedResults
 
 
 @dataclass(frozen=True)
@@ -157,6 +214,80 @@ class DataTimes:
 
 
 @dataclass(frozen=True)
+class ChangeCount:
+    label: str  # the Change value: "new failure", "fixed", ...
+    boxes: int  # rows of changes.csv
+    accounts: int  # distinct accounts among them
+    whole_accounts: bool  # a kind that concerns whole accounts (new account, account gone)
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """A line of the changes table: one account and box, or one whole account that appeared or went."""
+
+    account_id: str
+    account_name: str
+    anchor: str  # "" when the account has no scorecard to link to
+    box: str  # a box's short title, or "all boxes"
+    change: str
+    before: str  # a status, or "" when there was nothing before
+    now: str  # a status, or "" when there is nothing now
+    accepted: bool  # `now` is a FAIL covered by an accepted risk
+    summary: str = ""  # for a whole account: its boxes in words, instead of before/now statuses
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One box's org-wide pass rate per run, None where no account was applicable."""
+
+    check_id: str
+    title: str
+    rates: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Trend:
+    labels: tuple[str, ...]  # one per run, oldest first: its start date
+    series: tuple[TrendSeries, ...]  # in box order
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The "Changes since <date>" section: counts, the most telling changed rows, the trend."""
+
+    previous_started_at: str  # "" when no earlier run of the organization was recorded
+    counts: tuple[ChangeCount, ...]  # every kind, in Change order
+    lines: tuple[ChangeLine, ...]  # at most CHANGE_LINES_LIMIT, most significant first
+    total_lines: int  # before the limit
+    trend: Trend
+
+
+@dataclass(frozen=True)
+class RiskLine:
+    """An entry of the exceptions register as this run judged it."""
+
+    entry: int
+    account: str  # an account id, or "every account"
+    check_id: str
+    check_title: str
+    owner: str
+    expires: str  # YYYY-MM-DD, the last day it applies
+    expired: bool
+    matching_failures: int
+    justification: str
+    covered: tuple[str, ...]  # accounts whose FAIL this entry is the acceptance in force for
+
+
+@dataclass(frozen=True)
+class Risks:
+    """The "Accepted risks" section: every entry, active and expired, and the findings it covers."""
+
+    evaluated_on: str  # the run's start date the entries were judged on; "" without a register
+    lines: tuple[RiskLine, ...]
+    accepted: int  # FAIL findings covered by an active entry
+
+
+@dataclass(frozen=True)
 class Document:
     """What the HTML head and the PDF metadata say about the file itself."""
 
@@ -172,9 +303,13 @@ class Document:
 class Report:
     document: Document
     cover: Cover
+    framework: str  # the label of the run's framework: "CIS v5.0", "CIS v3.0" or "Security Hub"
     boxes: tuple[BoxHeading, ...]
+    extended: tuple[ExtendedHeading, ...]
     matrix: tuple[MatrixGroup, ...]
     scorecards: tuple[CardGroup, ...]
     unassessed: tuple[UnassessedAccount, ...]
     skipped: tuple[SkippedAccount, ...]
     times: DataTimes
+    changes: Changes
+    risks: Risks

@@ -2,7 +2,9 @@
 
 Every date comes from `run.json` or the evidence's own metadata, never from the clock, so rendering the
 same run twice gives the same report. An account whose data could not be read is never shown as clean: a
-box without a finding is ERROR, and ERROR counts as applicable and not passed.
+box without a finding is ERROR, and ERROR counts as applicable and not passed. The extended checks, the
+changes since the previous run and the accepted risks have modules of their own (`extended`, `changes`,
+`risks`); this one puts them in place.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from typing import Any
 import pandas as pd
 
 from scanner import __version__
-from scanner.checks.catalog import BOXES, Check
+from scanner.audit.accepted_risks import NO_ASSESSMENT, Assessment
+from scanner.audit.changes import ChangesView, TrendPoint, box_rates, box_statuses, change_counts
+from scanner.checks import BOXES, Framework, references_for
 from scanner.models import AccountResult, ScanStatus, Status
+from scanner.render.changes import changes_section
+from scanner.render.extended import FindingIndex, extended_headings, extended_results
 from scanner.render.filters import ou_label, parse_time, utc
 from scanner.render.records import (
     AccountCard,
@@ -36,6 +42,7 @@ from scanner.render.records import (
     SkippedAccount,
     UnassessedAccount,
 )
+from scanner.render.risks import accepted_labels, matrix_flags, risk_counts, risks_section
 from scanner.scoring import Frames
 
 WORST_LIMIT = 10
@@ -82,11 +89,16 @@ class _Scores:
     applicable: int
 
 
-def _scores(frames: Frames) -> dict[str, _Scores]:
-    details: dict[tuple[str, str], str] = {
-        (_text(r.account_id), _text(r.check_id)): _text(r.detail)
-        for r in frames.findings[["account_id", "check_id", "detail"]].itertuples(index=False)
+def _finding_index(frames: Frames) -> dict[tuple[str, str], tuple[str, str]]:
+    """Every finding, boxes and extended checks, by (account_id, check_id)."""
+    columns = frames.findings[["account_id", "check_id", "status", "detail"]]
+    return {
+        (_text(a), _text(c)): (_text(s), _text(d))
+        for a, c, s, d in columns.itertuples(index=False, name=None)
     }
+
+
+def _scores(frames: Frames, index: FindingIndex) -> dict[str, _Scores]:
     scores: dict[str, _Scores] = {}
     columns = ["account_id", *(box.check_id for box in BOXES), "passed", "applicable"]
     for row in frames.scorecard.reindex(columns=columns).itertuples(index=False, name=None):
@@ -95,7 +107,7 @@ def _scores(frames: Frames) -> dict[str, _Scores]:
         scores[account_id] = _Scores(
             statuses=statuses,
             details=tuple(
-                details.get((account_id, box.check_id)) or MISSING_FINDING for box in BOXES
+                index.get((account_id, box.check_id), ("", ""))[1] or MISSING_FINDING for box in BOXES
             ),
             passed=_count(row[-2]),
             applicable=_count(row[-1]),
@@ -112,14 +124,11 @@ def _missing_scores() -> _Scores:
     )
 
 
-def _references(check: Check) -> str:
-    return "; ".join(f"{framework} {control}" for framework, control in check.references)
-
-
-def box_headings() -> tuple[BoxHeading, ...]:
+def box_headings(framework: Framework = Framework.CIS_V5) -> tuple[BoxHeading, ...]:
+    """The five boxes, each with its control ids in the run's framework only."""
     return tuple(
         BoxHeading(box.check_id, box.title, SHORT_TITLES.get(box.check_id, box.title), box.checks, box.data,
-                   _references(box))
+                   references_for(box.check_id, framework))
         for box in BOXES
     )
 
@@ -180,7 +189,16 @@ def _worst(assessed: Sequence[tuple[AccountResult, _Scores]]) -> tuple[RankedAcc
     )
 
 
-def _card(result: AccountResult, scores: _Scores, report_time: str) -> AccountCard:
+@dataclass(frozen=True)
+class _Context:
+    """What every scorecard is built with besides its own account's scores."""
+
+    index: FindingIndex
+    accepted: Mapping[tuple[str, str], str]  # (account_id, check_id) of an accepted FAIL -> its label
+    framework: Framework
+
+
+def _card(result: AccountResult, scores: _Scores, report_time: str, context: _Context) -> AccountCard:
     account = result.account
     boxes = []
     for box, status, detail in zip(BOXES, scores.statuses, scores.details, strict=True):
@@ -192,6 +210,7 @@ def _card(result: AccountResult, scores: _Scores, report_time: str) -> AccountCa
             detail=detail,
             console=box.console if failing else "",
             cli=box.cli if failing else "",
+            accepted=context.accepted.get((account.account_id, box.check_id), "") if failing else "",
         ))
     return AccountCard(
         account_id=account.account_id,
@@ -203,6 +222,7 @@ def _card(result: AccountResult, scores: _Scores, report_time: str) -> AccountCa
         passed=scores.passed,
         applicable=scores.applicable,
         report_generated=report_time,
+        extended=extended_results(account.account_id, context.index, context.accepted, context.framework),
     )
 
 
@@ -244,6 +264,13 @@ def _document(run_info: Mapping[str, Any], paper: str) -> Document:
     )
 
 
+def first_run_view(run_info: Mapping[str, Any], frames: Frames) -> ChangesView:
+    """The changes view of a run with no recorded predecessor: nothing to compare, one point of trend."""
+    started = str(run_info.get("started_at") or "")
+    return ChangesView("", started, "", "", (), change_counts(()),
+                       (TrendPoint("", started, box_rates(box_statuses(frames.findings))),))
+
+
 def build_report(
     run_info: Mapping[str, Any],
     results: Sequence[AccountResult],
@@ -251,9 +278,20 @@ def build_report(
     report_times: Mapping[str, str],
     *,
     paper: str = "A4",
+    changes: ChangesView | None = None,
+    assessment: Assessment = NO_ASSESSMENT,
 ) -> Report:
-    """Everything the templates show, decided here; `report_times` maps account id to report time."""
-    scores = _scores(frames)
+    """Everything the templates show, decided here; `report_times` maps account id to report time.
+
+    `changes` and `assessment` come from the run folder (`scanner.audit.changes.changes_view`,
+    `scanner.audit.accepted_risks.exceptions_view`); without them the run reads as a first run without
+    an exceptions register.
+    """
+    index = _finding_index(frames)
+    scores = _scores(frames, index)
+    labels = accepted_labels(assessment)
+    context = _Context(index, labels, frames.framework)
+    check_ids = tuple(box.check_id for box in BOXES)
     matrix: list[MatrixGroup] = []
     scorecards: list[CardGroup] = []
     assessed: list[tuple[AccountResult, _Scores]] = []
@@ -273,14 +311,17 @@ def build_report(
                 continue
             account_scores = scores.get(account.account_id) or _missing_scores()
             rows.append(MatrixRow(account.account_id, account.account_name, anchor, account_scores.statuses,
-                                  account_scores.passed, account_scores.applicable))
+                                  account_scores.passed, account_scores.applicable,
+                                  accepted=matrix_flags(account.account_id, check_ids, account_scores.statuses,
+                                                        labels)))
             if result.scan_status is ScanStatus.ERROR:
                 code, message = _split_error(result.error)
                 unassessed.append(UnassessedAccount(account.account_id, account.account_name, ou_path, anchor,
                                                     code, message))
             else:
                 assessed.append((result, account_scores))
-                cards.append(_card(result, account_scores, report_times.get(account.account_id, "") or ""))
+                cards.append(_card(result, account_scores, report_times.get(account.account_id, "") or "",
+                                   context))
         matrix.append(MatrixGroup(ou_label(ou_path), tuple(rows)))
         if cards:
             scorecards.append(CardGroup(ou_label(ou_path), tuple(cards)))
@@ -303,15 +344,23 @@ def build_report(
         shares=_shares(all_scored),
         worst=_worst(assessed),
         ranked_total=sum(1 for _, s in assessed if s.applicable > 0),
+        risks=risk_counts(assessment),
     )
     assessed_ids = sorted(r.account.account_id for r, _ in assessed)
+    anchors = {card.account_id: card.anchor for group in scorecards for card in group.cards}
+    anchors.update({a.account_id: a.anchor for a in unassessed})
+    anchors.update({a.account_id: a.anchor for a in skipped})
     return Report(
         document=_document(run_info, paper),
         cover=cover,
-        boxes=box_headings(),
+        framework=frames.framework.label,
+        boxes=box_headings(frames.framework),
+        extended=extended_headings(frames.thresholds, frames.framework),
         matrix=tuple(matrix),
         scorecards=tuple(scorecards),
         unassessed=tuple(sorted(unassessed, key=lambda u: u.account_id)),
         skipped=tuple(sorted(skipped, key=lambda s: s.account_id)),
         times=_times(run_info, assessed_ids, report_times),
+        changes=changes_section(changes or first_run_view(run_info, frames), anchors, SHORT_TITLES),
+        risks=risks_section(assessment),
     )

@@ -66,3 +66,8 @@ def test_labels_for_missing_values() -> None:
     assert filters.or_unknown("") == "unknown"
     assert filters.plural(1, "account") == "1 account"
     assert filters.plural(2, "account") == "2 accounts"
+
+
+def test_isolate_wraps_text_in_isolate_marks_it_cannot_close_early() -> None:
+    assert filters.isolate("Root/Prod") == "\u2068Root/Prod\u2069"
+    assert filters.isolate("a\u2069\u202eb\u2066") == "\u2068a\u202eb\u2069"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,9 @@ from pypdf import PdfReader
 
 from scanner.checks.catalog import BOXES
 from scanner.render import REPORT_HTML, REPORT_PDF, render_reports
+from scanner.render.html import render_html
+from scanner.render.pdf import render_pdf
+from scanner.render.structure import build_report
 from tests.render.conftest import (
     ASSESSED,
     HOSTILE_NAME,
@@ -31,7 +34,8 @@ from tests.render.conftest import (
 
 SHOWN = {"PASS": "\u2713 PASS", "FAIL": "\u2717 FAIL", "NOT_APPLICABLE": "\u2013 N/A", "ERROR": "\u26a0 ERROR"}
 STATUS_RE = "|".join(re.escape(s) for s in SHOWN.values())
-SECTIONS = ["Summary", "Organization matrix", "Account scorecards", "Accounts not assessed", "Methodology"]
+SECTIONS = ["Summary", "Changes", "Organization matrix", "Account scorecards", "Accounts not assessed",
+            "Accepted risks", "Methodology"]
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
 
@@ -137,7 +141,7 @@ def test_cover_gives_the_run_facts_and_coverage(a4: Rendered) -> None:
 
 def test_page_count_and_page_numbers(a4: Rendered) -> None:
     total = len(a4.pages)
-    assert 5 <= total <= 10
+    assert 7 <= total <= 14
     for number, text in enumerate(a4.pages, start=1):
         assert f"page {number} of {total}" in text
         assert "Example Org (o-test12345) \u00b7 scan 2026-01-15 09:30:00 UTC" in text
@@ -237,3 +241,13 @@ def test_same_run_gives_the_same_bytes_wherever_and_whenever(
     again = _render(tmp_path / "elsewhere")
     assert again.html == a4.html
     assert again.pdf == a4.pdf
+
+
+def test_an_rlo_in_an_ou_path_cannot_reorder_the_rest_of_the_scorecard_line(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    results = [replace(r, account=replace(r.account, ou_path="Root/\u202eProd"))
+               if r.account.account_id == "555555555555" else r for r in run.results]
+    report = build_report(RUN_INFO, results, run.frames, {})
+    text = "\n".join(page.extract_text() for page in pdf_reader(render_pdf(render_html(report))).pages)
+    card = _card_text(text, "555555555555")
+    assert "OU Root/dorP \u00b7 2 of 4 applicable boxes passed \u00b7 no credential report time" in card

@@ -24,10 +24,10 @@ from tests.render.conftest import (
 )
 
 
-def _report(run: HandMadeRun, **kwargs: str) -> Report:
+def _report(run: HandMadeRun, paper: str = "A4") -> Report:
     assessed = list(ASSESSED)
     return build_report(run.folder.read_run_info(), run.results, run.frames,
-                        read_report_times(run.folder, assessed), **kwargs)
+                        read_report_times(run.folder, assessed), paper=paper)
 
 
 def test_matrix_has_every_account_once_grouped_by_sorted_ou_path(run: HandMadeRun) -> None:
