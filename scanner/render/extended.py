@@ -64,6 +64,11 @@ def extended_headings(thresholds: Thresholds, framework: Framework) -> tuple[Ext
     )
 
 
+def _named(check_id: str, ref: str) -> str:
+    """"<short title> (<reference>)", the reference kept on the line of its title."""
+    return f"{SHORT_TITLES[check_id]}\u00a0({ref})"
+
+
 def extended_results(
     account_id: str, findings: FindingIndex, accepted: Mapping[tuple[str, str], str], framework: Framework,
 ) -> ExtendedResults:
@@ -75,9 +80,9 @@ def extended_results(
         status, detail = findings.get((account_id, check.check_id), (Status.ERROR.value, MISSING_FINDING))
         ref = reference(check.check_id, framework)
         if status == Status.PASS.value:
-            passing.append(f"{SHORT_TITLES[check.check_id]} ({ref})")
+            passing.append(_named(check.check_id, ref))
         elif status == Status.NOT_APPLICABLE.value:
-            not_applicable.append(f"{SHORT_TITLES[check.check_id]} ({ref})")
+            not_applicable.append(_named(check.check_id, ref))
         else:
             failing = status == Status.FAIL.value
             room = max(LINE_CHARACTERS - len(check.title) - len(ref) - 12, MIN_DETAIL)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.models import Status
-
 
 @dataclass(frozen=True)
 class BoxHeading:
@@ -130,11 +128,6 @@ class BoxResult:
     cli: str = ""
     accepted: str = ""  # "accepted until <date>, <owner>, <reason>" for an accepted FAIL
 
-    @property
-    def attention(self) -> bool:
-        """Shown with a bold title: anything but PASS and N/A (the bold costs the PDF, so only where due)."""
-        return self.status not in (Status.PASS.value, Status.NOT_APPLICABLE.value)
-
 
 @dataclass(frozen=True)
 class CheckLine:
@@ -154,7 +147,7 @@ class ExtendedResults:
 
     passed: int
     applicable: int
-    passing: tuple[str, ...]  # "<short title> (<reference>)", catalog order
+    passing: tuple[str, ...]  # "<short title>\u00a0(<reference>)", catalog order
     not_applicable: tuple[str, ...]
     listed: tuple[CheckLine, ...]  # FAIL and ERROR (or a missing finding), catalog order
 

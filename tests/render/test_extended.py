@@ -35,8 +35,8 @@ def _card(report: Report, account_id: str) -> AccountCard:
 def test_a_seeded_accounts_extended_checks_have_their_statuses(run: HandMadeRun) -> None:
     extended = _card(_report(run), SEEDED).extended
     assert extended.passed == 3 and extended.applicable == 7
-    assert extended.passing == ("Root not used (1.6)", "One active key (1.12)", "Password reuse (1.8)")
-    assert extended.not_applicable == ("Console users' MFA (1.9)", "No user policies (1.14)")
+    assert extended.passing == ("Root not used\u00a0(1.6)", "One active key\u00a0(1.12)", "Password reuse\u00a0(1.8)")
+    assert extended.not_applicable == ("Console users' MFA\u00a0(1.9)", "No user policies\u00a0(1.14)")
     listed = [(line.check_id, line.status, line.reference) for line in extended.listed]
     assert listed == [("root-hardware-mfa", "FAIL", "1.5"), ("access-keys-rotated", "FAIL", "1.13"),
                       ("unused-credentials", "ERROR", "1.11"), ("password-length", "FAIL", "1.7")]
@@ -67,7 +67,8 @@ def test_references_follow_the_runs_framework(run: HandMadeRun) -> None:
     assert hub.framework == "Security Hub"
     assert [b.references for b in hub.boxes] == ["IAM.4", "IAM.9", "", "IAM.2", "IAM.15, IAM.16"]
     extended = _card(hub, SEEDED).extended
-    assert extended.passing == ("Root not used (\u2014)", "One active key (\u2014)", "Password reuse (IAM.16)")
+    assert extended.passing == ("Root not used\u00a0(\u2014)", "One active key\u00a0(\u2014)",
+                                "Password reuse\u00a0(IAM.16)")
     assert [line.reference for line in extended.listed] == ["IAM.6", "IAM.3", "IAM.22", "IAM.15"]
     assert {h.check_id: h.references for h in hub.extended}["root-not-used-recently"] == ""
 
