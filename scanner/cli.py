@@ -51,6 +51,7 @@ def _report_options(command: argparse.ArgumentParser) -> None:
                          help="mapping column shown in the reports (default: cis-v5)")
     command.add_argument("--checks", metavar="FILE", help="TOML thresholds of the extended checks "
                          "(see config/checks.toml; default: the CIS values)")
+    command.add_argument("--paper", choices=("A4", "Letter"), help="page size of report.pdf (default: A4)")
 
 
 def _utc_time(text: str) -> datetime:
@@ -144,6 +145,7 @@ def _scan_config(args: argparse.Namespace) -> Config:
         "region": args.region,
         "checks_file": args.checks,
         "framework": args.framework,
+        "paper": args.paper,
         "exceptions": args.exceptions,
         "history": args.history,
     }
@@ -278,7 +280,7 @@ def _run_organizations(args: argparse.Namespace, profiles: tuple[str, ...]) -> i
 # What `scan --resume` refuses: options that would change what the run looks at or judges by.
 _FIXED_ON_RESUME = {"out": "--out", "role_name": "--role-name", "accounts": "--accounts", "exclude": "--exclude",
                     "ou": "--ou", "config": "--config", "checks": "--checks", "framework": "--framework",
-                    "exceptions": "--exceptions"}
+                    "exceptions": "--exceptions", "paper": "--paper"}
 
 
 def _run_resume(args: argparse.Namespace) -> int:
@@ -322,7 +324,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     if args.accounts < 15:
         _fatal(f"--accounts: the simulated organization needs at least 15 accounts, got {args.accounts}")
     overrides: dict[str, Any] = {"out": args.out, "workers": args.workers, "checks_file": args.checks,
-                                 "framework": args.framework, "exceptions": args.exceptions}
+                                 "framework": args.framework, "exceptions": args.exceptions,
+                                 "paper": args.paper}
     if args.log_file is not None:
         overrides["log"] = {"path": args.log_file}
     config = load_config(None, overrides)
@@ -344,7 +347,8 @@ def _run_report(args: argparse.Namespace) -> int:
 
     thresholds = load_thresholds(args.checks) if args.checks else None  # None: those the run recorded
     folder = RunFolder.open(Path(args.run_dir))
-    outcome = build_outputs(folder, thresholds, Framework(args.framework or Framework.CIS_V5.value))
+    outcome = build_outputs(folder, thresholds, Framework(args.framework or Framework.CIS_V5.value),
+                            paper=args.paper or "A4")
     _print_outcome(outcome)
     return outcome.exit_code
 

@@ -15,6 +15,7 @@ from scanner.checks.thresholds import Thresholds, load_thresholds
 from scanner.errors import ConfigError
 from scanner.toml_files import read_toml
 
+PAPER_SIZES = ("A4", "Letter")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 OU_ID = re.compile(r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$")
 ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
@@ -59,6 +60,7 @@ class Config:
     credential_report: CredentialReportSettings = field(default_factory=CredentialReportSettings)
     log: LogSettings = field(default_factory=LogSettings)
     checks_file: str = ""  # TOML thresholds of the extended checks (config/checks.toml); empty: defaults
+    paper: str = "A4"  # page size of report.pdf: A4 or Letter
     framework: str = DEFAULT_FRAMEWORK.value  # mapping column the reports show: cis-v5, cis-v3, securityhub
     thresholds: Thresholds = field(default_factory=Thresholds)  # read from checks_file, never set directly
     exceptions: str = ""  # TOML register of accepted risks (config/exceptions.toml); empty: none
@@ -158,6 +160,8 @@ def validate(config: Config) -> None:
         raise ConfigError("credential_report.max_age_hours must not be negative")
     if config.log.max_bytes < 1024 or config.log.backups < 0:
         raise ConfigError("log: max_bytes must be at least 1024 and backups not negative")
+    if config.paper not in PAPER_SIZES:
+        raise ConfigError(f"--paper: '{config.paper}' is not one of {', '.join(PAPER_SIZES)}")
     if config.framework not in {f.value for f in Framework}:
         raise ConfigError(f"--framework: '{config.framework}' is not one of {', '.join(f.value for f in Framework)}")
 

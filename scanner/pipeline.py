@@ -201,7 +201,7 @@ def _finish(
     folder.write_run_info(info)
     write_baseline(folder, history.baseline(run_key(folder)))
     derived = derive_outputs(folder, config.thresholds, Framework(config.framework))
-    outcome = write_outputs(folder, derived)
+    outcome = write_outputs(folder, derived, paper=config.paper)
     try:
         history.record(run_record(folder, outcome.audit.manifest_sha256 if outcome.audit else ""), derived.frames)
     except HistoryError as exc:
@@ -284,17 +284,18 @@ def derive_outputs(
 
 def build_outputs(
     folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
+    paper: str = "A4",
 ) -> Outcome:
     """Write every derived file of the run folder from its raw evidence."""
-    return write_outputs(folder, derive_outputs(folder, thresholds, framework))
+    return write_outputs(folder, derive_outputs(folder, thresholds, framework), paper=paper)
 
 
-def write_outputs(folder: RunFolder, derived: Derivation) -> Outcome:
+def write_outputs(folder: RunFolder, derived: Derivation, *, paper: str = "A4") -> Outcome:
     """Write the derived files and reports, then the manifest, which must come after every other file."""
     results, frames = derived.results, derived.frames
     for name, data in derived.files.items():
         rundir.write_atomic(folder.path / name, data)
-    render_reports(folder, results, frames)
+    render_reports(folder, results, frames, paper=paper)
     write_xlsx(folder.path / REPORT_XLSX, folder.read_run_info(), results, frames)
     manifest_sha256 = write_manifest(folder)  # last: it lists every file written above
     counts = account_counts(results)

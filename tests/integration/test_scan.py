@@ -301,3 +301,13 @@ def test_several_management_profiles_give_one_run_folder_each(
     assert code == 0 and len(folders) == 2
     for folder in folders:
         assert [r["account_id"] for r in read_csv(folder / "accounts.csv")] == ["210000000002"]
+
+
+def test_report_prints_on_letter_paper_by_option(scanned: tuple[Path, int, str]) -> None:
+    from pypdf import PdfReader
+
+    folder, _, _ = scanned
+    assert round(float(PdfReader(folder / "report.pdf").pages[0].mediabox.width)) == 595  # A4 by default
+    assert run_cli(None, "report", str(folder), "--paper", "Letter").code == 2
+    assert round(float(PdfReader(folder / "report.pdf").pages[0].mediabox.width)) == 612
+    assert run_cli(None, "report", str(folder), "--paper", "B5").code == 1
