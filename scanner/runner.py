@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from typing import Protocol
 
@@ -123,18 +123,3 @@ class AccountRunner:
             if self._owns_pool:
                 self._pool.shutdown(wait=True, cancel_futures=True)
             self._progress.finish()
-
-
-def run_per_account(
-    accounts: Sequence[Account],
-    work: Callable[[Account], AccountResult],
-    *,
-    workers: int,
-    progress: Progress | None = None,
-    executor: Executor | None = None,
-) -> list[AccountResult]:
-    """Run `work` for each account of a known list (see AccountRunner)."""
-    runner = AccountRunner(work, workers=workers, progress=progress, executor=executor)
-    for account in accounts:
-        runner.submit(account)
-    return runner.results()

@@ -107,3 +107,11 @@ def logging_restored() -> Iterator[None]:
             logging.getLogger(name).setLevel(value)
         for name, kept in filters.items():
             logging.getLogger(name).filters[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def in_process_cli(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test of a folder that uses this runs the CLI in-process: restore logging after each, print no PDF."""
+    request.getfixturevalue("no_pdf")
+    with logging_restored():
+        yield
