@@ -22,40 +22,19 @@ from scanner.audit.changes import write_baseline
 from scanner.audit.history import History, default_path, run_key, run_record
 from scanner.audit.layout import EXCEPTIONS_TOML
 from scanner.audit.manifest import write_manifest
-from scanner.audit.outputs import AuditOutputs, AuditSummary, derive_audit, summarize
+from scanner.audit.outputs import AuditSummary, summarize
 from scanner.aws.session import SessionFactory
-from scanner.checks import (
-    CHECK_IDS,
-    Framework,
-    Thresholds,
-    UserFinding,
-    evaluate_boxes,
-    evaluate_extended,
-    unreachable_extended,
-    unreachable_findings,
-)
-from scanner.checks.thresholds import thresholds_from_mapping
+from scanner.checks import CHECK_IDS, Framework, Thresholds
 from scanner.collection import Collection
 from scanner.config import Config
+from scanner.derive import Derivation, derive_outputs
 from scanner.discovery import discover, identify
 from scanner.errors import HistoryError
-from scanner.models import Account, AccountResult, Discovery, Finding, ScanStatus, Status
-from scanner.normalize.evidence import load_account_facts
-from scanner.output.csv_export import to_csv_bytes
+from scanner.models import Account, AccountResult, Discovery, Status
 from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
 from scanner.render import render_reports
 from scanner.rundir import RunFolder
 from scanner.runner import Progress
-from scanner.scoring import (
-    Frames,
-    accounts_frame,
-    findings_export,
-    findings_frame,
-    scorecard_export,
-    scorecard_frame,
-    user_findings_frame,
-    users_frame,
-)
 
 log = logging.getLogger(__name__)
 
@@ -207,79 +186,6 @@ def _finish(
     except HistoryError as exc:
         raise HistoryError(f"run folder {folder.path} is complete, but it was not recorded: {exc}") from None
     return outcome
-
-
-def recorded_thresholds(folder: RunFolder) -> Thresholds:
-    """The thresholds the run was scanned with (run.json), so a re-derivation judges by the same numbers."""
-    recorded = folder.read_run_info().get("check_thresholds")
-    if not isinstance(recorded, dict):
-        return Thresholds()
-    return thresholds_from_mapping(recorded, f"{folder.path / rundir.RUN_JSON} check_thresholds")
-
-
-def evaluate_folder(
-    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
-) -> tuple[list[AccountResult], Frames]:
-    """Re-derive every finding from raw/ alone; `thresholds` default to those the run recorded."""
-    thresholds = thresholds or recorded_thresholds(folder)
-    results = folder.read_accounts()
-    findings: list[Finding] = []
-    user_findings: list[UserFinding] = []
-    users: list[dict[str, str]] = []
-    for result in results:
-        account = result.account
-        if result.scan_status is ScanStatus.ERROR:
-            findings.extend(unreachable_findings(account.account_id, result.error))
-            findings.extend(unreachable_extended(account.account_id, result.error))
-        elif result.scan_status is ScanStatus.SCANNED:
-            facts = load_account_facts(folder.account_dir(account.account_id), account.account_id)
-            findings.extend(evaluate_boxes(facts))
-            extended, judged_users = evaluate_extended(facts, thresholds)
-            findings.extend(extended)
-            user_findings.extend(judged_users)
-            users.extend(
-                {"account_id": account.account_id, "account_name": account.account_name, **row}
-                for row in facts.user_rows
-            )
-    findings_df = findings_frame(results, findings)
-    frames = Frames(
-        accounts=accounts_frame(results),
-        findings=findings_df,
-        scorecard=scorecard_frame(findings_df),
-        users=users_frame(users),
-        user_findings=user_findings_frame(results, user_findings),
-        framework=framework,
-        thresholds=thresholds,
-    )
-    return results, frames
-
-
-@dataclass(frozen=True)
-class Derivation:
-    """Everything `build_outputs` writes, computed in memory from the run folder alone."""
-
-    results: list[AccountResult]
-    frames: Frames  # findings and scorecard with their `accepted` column
-    files: dict[str, bytes]  # every derived CSV and JSON file, by run-folder-relative name
-    audit: AuditOutputs
-
-
-def derive_outputs(
-    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
-) -> Derivation:
-    """The derived CSV and JSON files as bytes: `build_outputs` writes them, `orgscan verify` compares them."""
-    results, frames = evaluate_folder(folder, thresholds, framework)
-    audit = derive_audit(folder, frames)
-    frames = audit.frames
-    files = {
-        "accounts.csv": to_csv_bytes(frames.accounts),
-        "findings.csv": to_csv_bytes(findings_export(frames.findings)),
-        "scorecard.csv": to_csv_bytes(scorecard_export(frames.scorecard)),
-        "users.csv": to_csv_bytes(frames.users),
-        "user_findings.csv": to_csv_bytes(frames.user_findings),
-        **audit.files,
-    }
-    return Derivation(results, frames, files, audit)
 
 
 def build_outputs(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from scanner.audit.changes import BoxStatus, box_statuses
 from scanner.audit.checkpoint import run_identity
+from scanner.derive import derive_outputs
 from scanner.rundir import RunFolder
 
 
@@ -22,8 +23,6 @@ class RunStatuses:
 
 
 def run_statuses(path: Path) -> RunStatuses:
-    from scanner.pipeline import derive_outputs
-
     folder = RunFolder.open(path)
     derived = derive_outputs(folder)
     run_id, started_at = run_identity(folder)

@@ -25,6 +25,7 @@ from scanner import rundir
 from scanner.audit.bundle import README_TXT, SHA256SUMS, readme_text, sums_text
 from scanner.audit.layout import MANIFEST_JSON
 from scanner.audit.manifest import Manifest, hash_file, is_safe_path, list_folder, parse_manifest, run_metadata
+from scanner.derive import derive_outputs
 from scanner.errors import OrgscanError, RunFolderError
 from scanner.rundir import RunFolder
 
@@ -200,8 +201,6 @@ def _check_metadata(root: Path, manifest: Manifest) -> list[Problem]:
 
 def _check_derivation(root: Path) -> tuple[int, list[Problem]]:
     """Re-derive every derived CSV/JSON file from raw/ and inputs/, in memory, and compare."""
-    from scanner.pipeline import derive_outputs
-
     try:
         derived = derive_outputs(RunFolder(root))
     except (OrgscanError, OSError, ValueError, KeyError, TypeError) as exc:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scanner.audit.accepted_risks import AcceptedRisk, RiskState, assess, exceptions_view, parse_register
+from scanner.derive import derive_outputs
 from scanner.errors import ConfigError
-from scanner.pipeline import derive_outputs
 from scanner.rundir import RunFolder
 from tests.integration.helpers import csv_header, read_csv, read_json, run_cli
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from scanner.audit.changes import BoxStatus, Change, box_rates, changes_view, compare
-from scanner.pipeline import derive_outputs
+from scanner.derive import derive_outputs
 from scanner.rundir import RunFolder
 from scanner.simulation.rules import Deny
 from scanner.simulation.seed import SeededOrganization

@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from scanner.checks import CHECK_IDS, Framework
+from scanner.derive import evaluate_folder
 from scanner.output.xlsx_export import cell_value, workbook_bytes
-from scanner.pipeline import build_outputs, evaluate_folder
+from scanner.pipeline import build_outputs
 from scanner.rundir import RunFolder
 from tests.output.runs import DENIED, HOSTILE, NO_REPORT, make_run
 
