@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+
+def is_account_id(value: object) -> bool:
+    """Exactly twelve ASCII digits: the only form an AWS account id takes, and the only one that is safe to use
+    as a folder name under raw/."""
+    return isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) is not None
 
 
 class Status(StrEnum):
