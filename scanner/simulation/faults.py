@@ -1,11 +1,11 @@
 """`FaultLayer`: WSGI middleware in front of moto that injects failures and counts calls.
 
 moto answers every call correctly and at once. A scanner meets throttling, denied roles, SCP
-denials, credential reports that never finish or arrive broken, and connections that die; the
-layer reproduces those from the outside, by reading each request the way AWS would route it
-(action, signing account, AssumeRole target), so the scanner needs no knowledge of moto. It
-also counts calls per account and action, which is how tests and the benchmark measure the
-API cost of a scan.
+denials, credential reports that never finish or arrive broken, answers cut off mid-body and
+connections that die; the layer reproduces those from the outside, by reading each request the
+way AWS would route it (action, signing account, AssumeRole target), so the scanner needs no
+knowledge of moto. It also counts calls per account and action, which is how tests and the
+benchmark measure the API cost of a scan.
 """
 
 from __future__ import annotations
@@ -157,6 +157,9 @@ class FaultLayer:
     def malformed_report(self, account_id: str | None, kind: r.MalformedKind, **options: Any) -> r.MalformedReport:
         return self._added(r.malformed_report(account_id, kind, **options))
 
+    def cut_off(self, share: float = 1.0, seed: int | None = 0, **match: Any) -> r.CutOff:
+        return self._added(r.cut_off(share, seed, **match))
+
     def drop_connection(self, action: str | None = None, account_id: str | None = None) -> r.DropConnection:
         return self._added(r.drop_connection(action, account_id))
 
@@ -175,11 +178,15 @@ class FaultLayer:
                 time.sleep(rule.delay())
 
         malformed: r.MalformedReport | None = None
+        cut: r.CutOff | None = None
         for rule in rules:
             if isinstance(rule, r.Latency) or not rule.matches(request):
                 continue
             if isinstance(rule, r.MalformedReport):
                 malformed = malformed or rule
+                continue
+            if isinstance(rule, r.CutOff):
+                cut = cut or rule
                 continue
             if isinstance(rule, r.Throttle) and not rule.fire():
                 continue
@@ -189,8 +196,8 @@ class FaultLayer:
                 self._drop(environ)
             return self._send(self._fault_response(rule, request), start_response)
 
-        if malformed is not None:
-            return self._corrupt_report(malformed, environ, start_response)
+        if malformed is not None or cut is not None:
+            return self._rewrite(environ, start_response, malformed, cut)
         return self.app(environ, start_response)
 
     def describe(self, environ: Environ, body: bytes) -> ApiRequest | None:
@@ -283,7 +290,11 @@ class FaultLayer:
                 pass
         raise ConnectionDropped("connection dropped by fault rule")
 
-    def _corrupt_report(self, rule: r.MalformedReport, environ: Environ, start_response: StartResponse) -> list[bytes]:
+    def _rewrite(
+        self, environ: Environ, start_response: StartResponse, malformed: r.MalformedReport | None,
+        cut: r.CutOff | None,
+    ) -> list[bytes]:
+        """Let moto answer, then break a successful answer: the report's Content, or the body itself."""
         status_headers: list[Any] = []
         chunks: list[bytes] = []
 
@@ -300,11 +311,15 @@ class FaultLayer:
                 close()
         status, headers = status_headers
         body = b"".join(chunks)
-        found = _CONTENT.search(body)
-        if status.startswith("200") and found:
-            content = rule.corrupt(base64.b64decode(found.group(1)))
+        succeeded = status.startswith("200")
+        found = _CONTENT.search(body) if malformed is not None and succeeded else None
+        if malformed is not None and found:
+            content = malformed.corrupt(base64.b64decode(found.group(1)))
             body = body[: found.start(1)] + base64.b64encode(content) + body[found.end(1) :]
-            self.counter.record_fault(rule.kind)
+            self.counter.record_fault(malformed.kind)
+        if cut is not None and succeeded and cut.fire():
+            body = cut.cut(body)
+            self.counter.record_fault(cut.kind)
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)

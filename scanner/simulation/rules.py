@@ -45,16 +45,46 @@ class ApiRequest:
 
 @dataclass(kw_only=True, eq=False)
 class FaultRule:
-    """Base rule: matches by action and account; None means any."""
+    """Base rule: matches by action, service (`iam`, `sts`, `organizations`) and account; None means any."""
 
     action: str | None = None
     account_id: str | None = None
+    service: str | None = None
     kind: ClassVar[str] = "fault"
 
     def matches(self, request: ApiRequest) -> bool:
         if self.action is not None and self.action != request.action:
             return False
+        if self.service is not None and self.service != request.service:
+            return False
         return self.account_id is None or self.account_id == request.account_id
+
+
+@dataclass(kw_only=True, eq=False)
+class _Chance(FaultRule):
+    """A rule that fires for a seeded `share` of the calls it matches, at most `limit` times."""
+
+    share: float = 1.0
+    seed: int | None = 0
+    limit: int | None = None
+    fired: int = field(init=False, default=0)
+    _rng: random.Random = field(init=False, repr=False)
+    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.share <= 1.0:
+            raise ValueError(f"{self.kind} share must be within [0, 1], got {self.share}")
+        self._rng = random.Random(self.seed)
+
+    def fire(self) -> bool:
+        """Decide, and remember, whether this matching call is hit."""
+        with self._lock:
+            if self.limit is not None and self.fired >= self.limit:
+                return False
+            if self.share < 1.0 and self._rng.random() >= self.share:
+                return False
+            self.fired += 1
+            return True
 
 
 @dataclass(kw_only=True, eq=False)
@@ -79,7 +109,7 @@ class Latency(FaultRule):
 
 
 @dataclass(kw_only=True, eq=False)
-class Throttle(FaultRule):
+class Throttle(_Chance):
     """A `share` of matching calls is throttled.
 
     `paginated_only` limits the rule to calls that carry a NextToken/Marker (page 2 onwards);
@@ -87,34 +117,13 @@ class Throttle(FaultRule):
     succeeds" is `Throttle(action="ListAccounts", paginated_only=True, limit=2)`.
     """
 
-    share: float = 1.0
-    seed: int | None = 0
     paginated_only: bool = False
-    limit: int | None = None
     kind: ClassVar[str] = "throttle"
-    fired: int = field(init=False, default=0)
-    _rng: random.Random = field(init=False, repr=False)
-    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.share <= 1.0:
-            raise ValueError(f"throttle share must be within [0, 1], got {self.share}")
-        self._rng = random.Random(self.seed)
 
     def matches(self, request: ApiRequest) -> bool:
         if self.paginated_only and not request.paginated:
             return False
         return super().matches(request)
-
-    def fire(self) -> bool:
-        """Decide, and remember, whether this matching call is throttled."""
-        with self._lock:
-            if self.limit is not None and self.fired >= self.limit:
-                return False
-            if self.share < 1.0 and self._rng.random() >= self.share:
-                return False
-            self.fired += 1
-            return True
 
 
 @dataclass(kw_only=True, eq=False)
@@ -192,6 +201,28 @@ def _cut_mid_row(text: str) -> str:
 
 
 @dataclass(kw_only=True, eq=False)
+class CutOff(_Chance):
+    """A `share` of matching calls answered 200 get their body cut short.
+
+    This is what a proxy, or a connection lost mid-body, leaves: the status is 200 and Content-Length
+    agrees with the shortened body, so only parsing the answer tells. `after` cuts right after the first
+    occurrence of that text (an AssumeRole answer cut after `</Credentials>` still carries the issued
+    secret key and session token); without it, or where the text is not found, half the body is kept.
+    Errors and other statuses pass untouched, and do not count towards `share` or `limit`.
+    """
+
+    after: str | None = None
+    kind: ClassVar[str] = "cut_off"
+
+    def cut(self, body: bytes) -> bytes:
+        if self.after:
+            found = body.find(self.after.encode())
+            if found >= 0:
+                return body[: found + len(self.after)]
+        return body[: len(body) // 2]
+
+
+@dataclass(kw_only=True, eq=False)
 class DropConnection(FaultRule):
     """The server closes the connection without answering."""
 
@@ -213,12 +244,28 @@ def throttle(
     *,
     action: str | None = None,
     account_id: str | None = None,
+    service: str | None = None,
     paginated_only: bool = False,
     limit: int | None = None,
 ) -> Throttle:
     return Throttle(
-        share=share, seed=seed, action=action, account_id=account_id, paginated_only=paginated_only, limit=limit
+        share=share, seed=seed, action=action, account_id=account_id, service=service,
+        paginated_only=paginated_only, limit=limit,
     )
+
+
+def cut_off(
+    share: float = 1.0,
+    seed: int | None = 0,
+    *,
+    action: str | None = None,
+    account_id: str | None = None,
+    service: str | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+) -> CutOff:
+    return CutOff(share=share, seed=seed, action=action, account_id=account_id, service=service, after=after,
+                  limit=limit)
 
 
 def deny(

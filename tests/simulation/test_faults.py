@@ -11,10 +11,11 @@ from collections.abc import Callable
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
 
 from scanner.simulation.credential_report import HEADER
 from scanner.simulation.keys import decode_account
-from scanner.simulation.rules import ApiRequest, MalformedReport, throttle
+from scanner.simulation.rules import ApiRequest, MalformedReport, cut_off, throttle
 from scanner.simulation.seed import SeededOrganization
 from scanner.simulation.server import SimulatedAws
 from tests.simulation.helpers import NO_RETRIES, member_client, member_session
@@ -146,6 +147,74 @@ def test_truncation_cuts_inside_the_last_row() -> None:
     rule = MalformedReport(report_kind="truncated")
     cut = rule.corrupt(b"a,b,c\n1,2,3\nlong,row,here\n").decode()
     assert cut == "a,b,c\n1,2,3\nlong,r"
+
+
+def test_cut_off_answers_are_short_200s_that_only_parsing_can_tell(
+        sim: SimulatedAws, organization: SeededOrganization) -> None:
+    sim.faults.cut_off(action="GetAccountSummary", account_id="210000000002")
+    iam = member_client(sim, "210000000002", config=NO_RETRIES)
+    with pytest.raises(ResponseParserError, match="invalid XML received"):
+        iam.get_account_summary()
+    assert iam.list_users()["Users"] is not None  # other actions are untouched
+    assert member_client(sim, "210000000003").get_account_summary()["SummaryMap"]  # and other accounts
+    assert sim.faults.counter.faults() == {"cut_off": 1}
+
+
+def test_an_assume_role_answer_cut_after_the_credentials_still_carries_them(
+        sim: SimulatedAws, organization: SeededOrganization) -> None:
+    sim.faults.cut_off(action="AssumeRole", after="</Credentials>")
+    with pytest.raises(ResponseParserError) as caught:
+        member_session(sim, "210000000002", config=NO_RETRIES)
+    body = str(caught.value).partition("\n")[2]
+    assert body.endswith("</Credentials>'") and "<AssumedRoleUser>" not in body
+    assert "<SecretAccessKey>" in body and "<SessionToken>" in body
+
+
+def test_a_cut_off_json_answer_is_not_an_error_to_botocore(
+        sim: SimulatedAws, organization: SeededOrganization) -> None:
+    # The JSON protocol's parser takes a body it cannot read for an empty answer: a page without accounts
+    # and without a NextToken. A scanner must check JSON answers itself.
+    sim.faults.cut_off(action="ListAccounts")
+    page = sim.client("organizations", config=NO_RETRIES).list_accounts()
+    assert "Accounts" not in page and "NextToken" not in page
+
+
+def test_cut_off_share_is_seeded_and_spares_errors(sim: SimulatedAws, organization: SeededOrganization) -> None:
+    def outcomes() -> list[bool]:
+        sim.faults.clear()
+        sim.faults.cut_off(0.5, seed=3, action="GetAccountSummary", limit=8)
+        iam = sim.client("iam", config=NO_RETRIES)
+        results = []
+        for _ in range(24):
+            try:
+                iam.get_account_summary()
+                results.append(True)
+            except ResponseParserError:
+                results.append(False)
+        return results
+
+    first = outcomes()
+    assert outcomes() == first
+    assert first.count(False) == 8  # the limit, reached within 24 calls at one in two
+
+    sim.faults.clear()
+    rule = sim.faults.cut_off(action="GetRole")  # moto's own error answer is left whole
+    with pytest.raises(ClientError) as caught:
+        sim.client("iam", config=NO_RETRIES).get_role(RoleName="no-such-role")
+    assert _error(caught)[:2] == ("NoSuchEntity", 404)
+    assert rule.fired == 0
+
+
+def test_rules_match_on_service() -> None:
+    rule = cut_off(service="iam", account_id="210000000001")
+    request = ApiRequest(service="iam", action="GetAccountSummary", protocol="query",
+                         calling_account="210000000001", principal_arn="arn:aws:sts::210000000001:assumed-role/R/s")
+    assume = ApiRequest(service="sts", action="AssumeRole", protocol="query", calling_account="123456789012",
+                        principal_arn="arn:aws:iam::123456789012:user/scanner", target_account="210000000001")
+    assert rule.matches(request)
+    assert not rule.matches(assume)
+    with pytest.raises(ValueError, match="share"):
+        cut_off(1.5)
 
 
 def test_drop_connection(sim: SimulatedAws, organization: SeededOrganization) -> None:
