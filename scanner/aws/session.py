@@ -7,7 +7,6 @@ Creating a boto3 Session per account costs ~80 ms of CPU; clients from one share
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
 from scanner.aws.limiter import AdaptiveLimiter
+from scanner.aws.malformed import CheckedParserFactory, MalformedRetries
+from scanner.aws.redaction import redact
 from scanner.config import Config
 from scanner.errors import ConfigError
 from scanner.models import ApiError, Caller
@@ -47,16 +48,6 @@ def partition_of_arn(arn: str) -> str:
 def role_arn(partition: str, account_id: str, role_name: str) -> str:
     """`role_name` may carry a path (`path/Name`); the ARN then spells it `role/path/Name`."""
     return f"arn:{partition}:iam::{account_id}:role/{role_name.strip('/')}"
-
-
-# AWS's answer to a bad SigV4 signature quotes the canonical request it expected, session token included
-# ("x-amz-security-token:FwoG..."); presigned URLs carry it as "X-Amz-Security-Token=...".
-_SESSION_TOKEN = re.compile(r"(x-amz-security-token\s*[:=]\s*)[^\s&'\"<>]+", re.IGNORECASE)
-
-
-def redact(message: str) -> str:
-    """The message with any session token AWS quoted in it replaced: it is stored in raw/ and logged."""
-    return _SESSION_TOKEN.sub(r"\1<redacted>", message)
 
 
 def api_error(exc: BaseException) -> ApiError:
@@ -89,6 +80,7 @@ class SessionFactory:
             if static_credentials:
                 self._session.set_credentials(*static_credentials)
             self._session.get_scoped_config()
+            self._session.register_component("response_parser_factory", CheckedParserFactory())
             self._session.get_component("response_parser_factory").set_parser_defaults(
                 timestamp_parser=parse_timestamp)
         except ProfileNotFound:
@@ -105,6 +97,7 @@ class SessionFactory:
         )
         self._caller_clients: dict[str, Any] = {}
         self.limiter = AdaptiveLimiter(max(2, config.workers * config.calls_per_account))
+        self._malformed = MalformedRetries(config.max_attempts)
 
     def _create(self, service: str, credentials: AccountCredentials | None = None, account_id: str = "") -> Any:
         kwargs: dict[str, Any] = {"region_name": self.region, "config": self._boto_config}
@@ -120,6 +113,7 @@ class SessionFactory:
         with self._lock:
             client = self._session.create_client(service, **kwargs)
         self.limiter.attach(client.meta.events, account_id)
+        self._malformed.attach(client.meta.events)
         return client
 
     def caller_client(self, service: str) -> Any:
