@@ -41,32 +41,60 @@ def current_account() -> str:
 
 
 class AdaptiveLimiter:
-    def __init__(self, max_in_flight: int, min_in_flight: int = 2, decrease: float = 0.7) -> None:
+    """AIMD on the number of requests in flight.
+
+    A slot is taken on `before-send` and given back on `response-received`; botocore skips that event when
+    an attempt ends in an exception it does not catch itself (a parser or checksum failure), so the slot is
+    also given back when the call ends (`after-call`, `after-call-error`). Which slot a thread holds is
+    thread-local: botocore runs the events of one attempt in the calling thread. Waiting has a bound: when
+    no slot comes back for `stall_s` (the connect and read timeouts: longer than an attempt takes), the
+    slots are taken for lost, the log says so, and the request goes out over the limit rather than wait
+    forever (`stalls` in the statistics).
+    """
+
+    def __init__(self, max_in_flight: int, min_in_flight: int = 2, decrease: float = 0.7,
+                 stall_s: float = 120.0) -> None:
         self.max_in_flight = max_in_flight
         self.min_in_flight = min(min_in_flight, max_in_flight)
         self._limit = float(max_in_flight)
         self._decrease = decrease
+        self._stall_s = stall_s
         self._in_flight = 0
         self._cond = threading.Condition()
+        self._held = threading.local()
         self.requests = 0
         self.retries = 0
         self.throttles: Counter[str] = Counter()  # by account id ("" for the caller's own calls)
         self.failures = 0
+        self.stalls = 0
 
     @property
     def limit(self) -> int:
         return max(self.min_in_flight, int(self._limit))
 
+    @property
+    def in_flight(self) -> int:
+        with self._cond:
+            return self._in_flight
+
     def acquire(self) -> None:
+        """Take a slot for this thread's next attempt (at most one: a slot still held is used again)."""
+        if getattr(self._held, "slot", False):
+            return
         with self._cond:
             while self._in_flight >= self.limit:
-                self._cond.wait()
+                if not self._cond.wait(self._stall_s):
+                    self.stalls += 1
+                    log.warning("no request slot came back for %g s (%d in flight, limit %d): sending over the "
+                                "limit", self._stall_s, self._in_flight, self.limit)
+                    break
             self._in_flight += 1
             self.requests += 1
+        self._held.slot = True
 
     def release(self, throttled: bool, account_id: str, retry: bool) -> None:
+        """The attempt this thread sent has its answer: give the slot back and adapt the limit."""
         with self._cond:
-            self._in_flight -= 1
             if retry:
                 self.retries += 1
             if throttled:
@@ -74,6 +102,14 @@ class AdaptiveLimiter:
                 self._limit = max(float(self.min_in_flight), self._limit * self._decrease)
             else:
                 self._limit = min(float(self.max_in_flight), self._limit + 1.0 / max(self._limit, 1.0))
+        self._give_back()
+
+    def _give_back(self) -> None:
+        if not getattr(self._held, "slot", False):
+            return
+        self._held.slot = False
+        with self._cond:
+            self._in_flight -= 1
             self._cond.notify_all()
 
     def attach(self, events: Any, account_id: str = "") -> None:
@@ -98,8 +134,14 @@ class AdaptiveLimiter:
                 self.failures += 1
             self.release(throttled, label, retry=attempt > 1)
 
-        events.register("before-send", before_send, unique_id=f"orgscan-limit-send-{id(self)}")
-        events.register("response-received", response_received, unique_id=f"orgscan-limit-recv-{id(self)}")
+        def call_ended(**_: Any) -> None:
+            self._give_back()
+
+        suffix = id(self)
+        events.register("before-send", before_send, unique_id=f"orgscan-limit-send-{suffix}")
+        events.register("response-received", response_received, unique_id=f"orgscan-limit-recv-{suffix}")
+        events.register("after-call", call_ended, unique_id=f"orgscan-limit-done-{suffix}")
+        events.register("after-call-error", call_ended, unique_id=f"orgscan-limit-error-{suffix}")
 
     def stats(self) -> dict[str, int]:
         with self._cond:
@@ -110,4 +152,5 @@ class AdaptiveLimiter:
                 "accounts_throttled": sum(1 for n in self.throttles.values() if n),
                 "connection_failures": self.failures,
                 "final_in_flight_limit": self.limit,
+                "stalls": self.stalls,
             }

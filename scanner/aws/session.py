@@ -96,7 +96,8 @@ class SessionFactory:
             user_agent_extra="orgscan",
         )
         self._caller_clients: dict[str, Any] = {}
-        self.limiter = AdaptiveLimiter(max(2, config.workers * config.calls_per_account))
+        self.limiter = AdaptiveLimiter(max(2, config.workers * config.calls_per_account),
+                                       stall_s=config.connect_timeout_s + config.read_timeout_s)
         self._malformed = MalformedRetries(config.max_attempts)
 
     def _create(self, service: str, credentials: AccountCredentials | None = None, account_id: str = "") -> Any:
