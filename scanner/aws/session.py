@@ -113,7 +113,7 @@ class SessionFactory:
         # botocore sessions are not documented as thread-safe for client creation; the clients are.
         with self._lock:
             client = self._session.create_client(service, **kwargs)
-        self.limiter.attach(client.meta.events, account_id)
+        self.limiter.attach(client.meta.events, service, account_id)
         self._malformed.attach(client.meta.events)
         return client
 

@@ -1,10 +1,11 @@
-"""The in-flight limit: every request gives its slot back, whatever became of it."""
+"""In-flight limits: every request gives its slot back, whatever became of it; one account throttled slows itself."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,11 @@ from scanner.aws.session import SessionFactory
 from scanner.config import Config
 from scanner.simulation.seed import SeededOrganization
 from scanner.simulation.server import MANAGEMENT_ACCESS_KEY, MANAGEMENT_SECRET_KEY, SimulatedAws
+from tests.faults.helpers import BOXES, WORKERS, accounts, findings
+from tests.integration.helpers import read_json, run_cli, run_folder
+from tests.integration.test_scan import EXPECTED
 
+THROTTLED = "210000000004"
 # A hang is what a lost slot looks like; this bound only turns one into a failure instead of a stuck suite.
 HANG = 120.0
 
@@ -119,14 +124,44 @@ def test_every_kind_of_ending_gives_the_slot_back(sim: SimulatedAws, organizatio
 def test_waiting_for_slots_that_never_come_back_is_bounded(
         sim: SimulatedAws, organization: SeededOrganization) -> None:
     factory = _factory(sim, workers=1, calls_per_account=2, connect_timeout_s=0.5, read_timeout_s=1.0)
-    limiter = factory.limiter
-    for _ in range(limiter.limit):  # taken by threads that end without giving them back
-        taker = threading.Thread(target=limiter.acquire)
+    limiter, window = factory.limiter, factory.limiter.window("iam")  # the caller's own IAM calls
+    for _ in range(window.limit):  # taken by threads that end without giving them back
+        taker = threading.Thread(target=limiter.acquire, args=(window,))
         taker.start()
         taker.join()
-    assert limiter.in_flight == limiter.limit == 2
+    assert limiter.in_flight == window.limit == 2
     summary: dict[str, Any] = {}
     iam = factory.caller_client("iam")
     assert _in_thread(lambda: summary.update(iam.get_account_summary()))
     assert summary["SummaryMap"]["Users"] >= 1
     assert limiter.stats()["stalls"] == 1
+
+
+@pytest.mark.usefixtures("fast_backoff")
+def test_an_account_throttled_heavily_slows_itself_alone(
+        sim: SimulatedAws, organization: SeededOrganization, tmp_path: Path) -> None:
+    organization.install(sim.faults)
+    sim.faults.throttle(0.6, seed=8, service="iam", account_id=THROTTLED)
+    result = run_cli(sim, "scan", "--out", str(tmp_path), *WORKERS)
+    assert result.code == 2, result.stderr
+
+    folder = run_folder(tmp_path)
+    api = read_json(folder / "run.json")["api"]  # type: ignore[index]
+    injected = sim.faults.counter.faults()["throttle"]
+    assert api["throttles"] == injected >= 5 and api["accounts_throttled"] == 1
+    # Only that account's IAM window shrank; every other account, and the caller's STS, kept the full limit.
+    [window] = api["throttled_windows"]
+    assert (window["service"], window["account"], window["throttles"]) == ("iam", THROTTLED, injected)
+    assert window["lowest_in_flight_limit"] < 4 * 4 // 2  # --workers 4, 4 calls per account
+    assert api["final_in_flight_limit"] == window["final_in_flight_limit"]
+
+    every, rows = findings(folder), accounts(folder)
+    for account_id, expected in EXPECTED.items():
+        statuses = tuple(every[(account_id, box)]["status"] for box in BOXES)
+        if account_id != THROTTLED:
+            assert statuses == expected, account_id
+            continue
+        assert rows[account_id]["scan_status"] == "scanned"
+        for box, status, wanted in zip(BOXES, statuses, expected, strict=True):
+            # What it would have been, or an ERROR that names the throttling that outlasted every attempt.
+            assert status == wanted or "Throttling" in every[(account_id, box)]["detail"], box
