@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import OutputError, RunFolderError
-from scanner.models import AccountResult
+from scanner.models import AccountResult, is_account_id
 
 RUN_JSON = "run.json"
 RAW = "raw"
@@ -188,7 +188,16 @@ class RunFolder:
         return self.path / RAW
 
     def account_dir(self, account_id: str) -> Path:
-        return self.raw / account_id
+        """`raw/<account_id>`. Anything but an account id, or a link, is refused: evidence is never read from,
+        or written to, anywhere but the run folder."""
+        if not is_account_id(account_id):
+            raise RunFolderError(f"{account_id!r} is not an account id (12 digits): raw/ holds one folder per account")
+        path = self.raw / account_id
+        for part in (self.raw, path):
+            if part.is_symlink():
+                raise RunFolderError(f"{part.relative_to(self.path).as_posix()} is a symbolic link: evidence is read "
+                                     "only from inside the run folder")
+        return path
 
     def write_raw(self, account_id: str, name: str, data: bytes, *, durable: bool = False) -> None:
         """Evidence files are made durable together by `sync()`, which precedes each account's meta.json."""
@@ -206,9 +215,13 @@ class RunFolder:
             records = json.loads((self.raw / ACCOUNTS_JSON).read_bytes())
             if not isinstance(records, list):  # an object would read as "no accounts": a clean, empty run
                 raise TypeError(f"a list of accounts was expected, not {type(records).__name__}")
-            return [AccountResult.from_record(r) for r in records]
+            results = [AccountResult.from_record(r) for r in records]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise RunFolderError(f"raw/{ACCOUNTS_JSON} is unreadable: {exc}") from None
+        for record in records:  # each names the folder its evidence is read from
+            if not is_account_id(record["account_id"]):
+                raise RunFolderError(f"raw/{ACCOUNTS_JSON}: {record['account_id']!r} is not an account id (12 digits)")
+        return results
 
     def write_run_info(self, info: dict[str, Any]) -> None:
         write_atomic(self.path / RUN_JSON, dumps(info))

@@ -22,7 +22,7 @@ from scanner.audit.checkpoint import run_identity
 from scanner.audit.layout import HISTORY_JSON
 from scanner.checks import CHECK_IDS
 from scanner.errors import RunFolderError
-from scanner.models import Status
+from scanner.models import Status, is_account_id
 from scanner.rundir import RunFolder
 
 TREND_RUNS = 12  # points of the trend chart, this run included
@@ -245,6 +245,9 @@ def read_baseline(folder: RunFolder) -> Baseline:
         trend = tuple(_point(p) for p in document.get("trend", []))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise RunFolderError(f"{HISTORY_JSON} is malformed: {exc!r}") from None
+    for finding in previous["findings"] if run is not None else ():
+        if not is_account_id(finding["account_id"]):
+            raise RunFolderError(f"{HISTORY_JSON}: {finding['account_id']!r} is not an account id (12 digits)")
     return Baseline(run, trend[-(TREND_RUNS - 1):])
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,12 +27,11 @@ from scanner import __version__, rundir
 from scanner.audit.layout import ACCESS_ERROR_JSON, DISCOVERY_JSON, SCAN_JSON, TEMP_SUFFIX
 from scanner.config import Config, validate
 from scanner.errors import ConfigError, RunFolderError
-from scanner.models import Account, AccountResult, ApiError, Caller, Discovery, Organization, ScanStatus
+from scanner.models import Account, AccountResult, ApiError, Caller, Discovery, Organization, ScanStatus, is_account_id
 from scanner.rundir import RunFolder
 
 log = logging.getLogger(__name__)
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 # What an operator may change when resuming: how to reach AWS, not what the scan looks at or judges by.
 RESUME_OVERRIDES = ("workers", "profile", "region", "external_id", "history")
 
@@ -105,9 +103,12 @@ def read_discovery(folder: RunFolder) -> Discovery:
         discovery = Discovery(Caller(**record["caller"]), Organization(**record["organization"]), accounts)
     except (KeyError, TypeError, AttributeError) as exc:
         raise RunFolderError(f"raw/{DISCOVERY_JSON} is malformed: {exc!r}") from None
-    for account in accounts:
-        if not _ACCOUNT_ID.match(account.account_id):
-            raise RunFolderError(f"raw/{DISCOVERY_JSON}: '{account.account_id}' is not an account id")
+    named = [record["caller"].get("account_id"), *(a.get("account_id") for a in record["accounts"])]
+    if discovery.organization.management_account_id:
+        named.append(record["organization"].get("management_account_id"))
+    for account_id in named:  # as stored, before str(): a number or "1234\n" is no account id either
+        if not is_account_id(account_id):
+            raise RunFolderError(f"raw/{DISCOVERY_JSON}: {account_id!r} is not an account id (12 digits)")
     return discovery
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -20,13 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from scanner import rundir
 from scanner.audit.bundle import README_TXT, SHA256SUMS, readme_text, sums_text
-from scanner.audit.layout import MANIFEST_JSON
+from scanner.audit.layout import DISCOVERY_JSON, HISTORY_JSON, MANIFEST_JSON, SCAN_JSON
 from scanner.audit.manifest import Manifest, hash_file, is_safe_path, list_folder, parse_manifest, run_metadata
 from scanner.derive import derive_outputs
 from scanner.errors import OrgscanError, RunFolderError
+from scanner.models import is_account_id
 from scanner.rundir import RunFolder
 
 FINDINGS_CSV = "findings.csv"
@@ -41,6 +45,7 @@ class ProblemKind(StrEnum):
     DERIVED = "derived"  # another derived file that does not follow from raw/ and inputs/
     MANIFEST = "manifest"  # the manifest itself is missing, unreadable or inconsistent
     BUNDLE = "bundle"  # the zip's own files (README.txt, SHA256SUMS) or its layout
+    ACCOUNT = "account"  # an account id (in raw/ or inputs/, or a folder name under raw/) that is not 12 digits
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,7 @@ def _verify_folder(root: Path, target: str) -> Verification:
     if manifest is not None:
         problems.extend(_check_files(root, manifest))
         problems.extend(_check_metadata(root, manifest))
+    problems.extend(_check_account_ids(root))
     findings, derived_problems = _check_derivation(root)
     problems.extend(derived_problems)
     files = len(manifest.files) + 1 if manifest is not None else 0
@@ -197,6 +203,68 @@ def _check_metadata(root: Path, manifest: Manifest) -> list[Problem]:
     if recorded != dict(manifest.run):
         return [Problem(ProblemKind.MANIFEST, MANIFEST_JSON, f"its run metadata differs from {rundir.RUN_JSON}")]
     return []
+
+
+def _json_file(path: Path) -> Any:
+    """The document, or None when it is missing or unreadable (which the other checks report)."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _records(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _named_account_ids(root: Path) -> Iterator[tuple[str, Any]]:
+    """(file, value) for every account id that raw/ and inputs/ name, as stored."""
+    accounts_json = f"{rundir.RAW}/{rundir.ACCOUNTS_JSON}"
+    record: Any
+    for record in _records(_json_file(root / accounts_json)):
+        if "account_id" in record:
+            yield accounts_json, record["account_id"]
+    discovery_json = f"{rundir.RAW}/{DISCOVERY_JSON}"
+    discovery = _json_file(root / discovery_json)
+    if isinstance(discovery, dict):
+        for record in [discovery.get("caller"), *_records(discovery.get("accounts"))]:
+            if isinstance(record, dict) and "account_id" in record:
+                yield discovery_json, record["account_id"]
+        organization = discovery.get("organization")
+        if isinstance(organization, dict) and organization.get("management_account_id"):
+            yield discovery_json, organization["management_account_id"]
+    history = _json_file(root / HISTORY_JSON)
+    previous = history.get("previous") if isinstance(history, dict) else None
+    if isinstance(previous, dict):
+        for record in _records(previous.get("findings")):
+            if "account_id" in record:
+                yield HISTORY_JSON, record["account_id"]
+    scan = _json_file(root / SCAN_JSON)
+    settings = scan.get("settings") if isinstance(scan, dict) else None
+    if isinstance(settings, dict):
+        for key in ("accounts", "exclude"):
+            if isinstance(settings.get(key), list):
+                yield from ((SCAN_JSON, value) for value in settings[key])
+
+
+def _check_account_ids(root: Path) -> list[Problem]:
+    """Every account id the run folder names is 12 digits, and so is every folder under raw/.
+
+    An id is a folder name under raw/: anything else (a path, a name) would point evidence elsewhere.
+    """
+    problems: dict[tuple[str, str], Problem] = {}  # each (file, id) once
+    for path, value in _named_account_ids(root):
+        if not is_account_id(value):
+            detail = f"{value!r} is not an account id (12 digits)"
+            problems.setdefault((path, detail), Problem(ProblemKind.ACCOUNT, path, detail))
+    try:
+        folders = sorted(entry.name for entry in os.scandir(root / rundir.RAW) if entry.is_dir(follow_symlinks=False))
+    except OSError:
+        folders = []
+    return [*problems.values(), *(
+        Problem(ProblemKind.ACCOUNT, f"{rundir.RAW}/{name}",
+                f"{name!r} is not an account id (12 digits): raw/ holds one folder per account")
+        for name in folders if not is_account_id(name))]
 
 
 def _check_derivation(root: Path) -> tuple[int, list[Problem]]:
