@@ -1,9 +1,10 @@
 """`orgscan bundle`: one zip an auditor can receive, check without orgscan, and re-derive with it.
 
 Layout: `README.txt` (what each file is, how to verify), `SHA256SUMS` (every file of the run folder,
-manifest.json included, in `sha256sum -c` format) and `<run-id>/...` (the run folder as it is). The zip is
-deterministic: entries sorted, every entry stamped with the run's finish time from run.json, fixed
-permissions, so bundling the same folder twice gives the same bytes.
+manifest.json included, in `sha256sum -c` format) and `<run-id>/...` (the run folder as it is, each of its
+folders an entry of its own). The zip is deterministic: entries sorted, every entry stamped with the run's
+finish time from run.json, and the run folder's own permissions (files 0600, folders 0700, so `unzip` gives
+the auditor files only they can read), so bundling the same folder twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from scanner.audit.layout import MANIFEST_JSON
@@ -26,7 +28,8 @@ from scanner.errors import RunFolderError
 README_TXT = "README.txt"
 SHA256SUMS = "SHA256SUMS"
 _EARLIEST = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
-_FILE_MODE = 0o100644 << 16
+_FILE_MODE = (stat.S_IFREG | 0o600) << 16
+_FOLDER_MODE = (stat.S_IFDIR | 0o700) << 16 | 0x10  # and the MS-DOS directory attribute
 _CHUNK = 1 << 20
 _ACCOUNT_DIR = re.compile(r"^raw/\d{12}/")
 
@@ -153,6 +156,19 @@ def _entry(name: str, stamp: tuple[int, int, int, int, int, int], size: int) -> 
     return info
 
 
+def _folder_entry(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.create_system = 3
+    info.external_attr = _FOLDER_MODE
+    info.file_size = info.compress_size = info.CRC = 0
+    return info
+
+
+def folders_of(paths: list[str]) -> list[str]:
+    """Every folder the paths lie in, as zip entry names (`<run-id>/`, `<run-id>/raw/`, ...)."""
+    return sorted({f"{parent}/" for path in paths for parent in PurePosixPath(path).parents if str(parent) != "."})
+
+
 def write_bundle(folder: Path, out: Path) -> BundleResult:
     """Write the zip atomically. Each file is hashed as it is read; a file that differs from the manifest
     (changed since it was verified) stops the bundle rather than shipping it."""
@@ -175,7 +191,10 @@ def write_bundle(folder: Path, out: Path) -> BundleResult:
     try:
         with os.fdopen(fd, "wb") as handle:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-                for name in sorted([*texts, *expected]):
+                for name in sorted([*texts, *expected, *folders_of([*texts, *expected])]):
+                    if name.endswith("/"):
+                        archive.mkdir(_folder_entry(name, stamp))
+                        continue
                     if name in texts:
                         archive.writestr(_entry(name, stamp, len(texts[name])), texts[name])
                         continue

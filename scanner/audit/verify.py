@@ -5,24 +5,26 @@ Two independent checks. The manifest: every listed file is present with its size
 else is there. The re-derivation: the derived CSV and JSON files are computed again from raw/ and inputs/
 (in memory, as `orgscan report` would write them) and compared with the files; each finding that no
 longer matches its evidence is named. The folder being verified is never written to; a bundle is unzipped
-into a temporary folder. Reports (HTML, PDF, XLSX) are checked by hash only.
+into a temporary folder, within bounds: no entry larger than the manifest says, nothing that inflates like a
+zip bomb, no links or special files. Reports (HTML, PDF, XLSX) are checked by hash only.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
-import shutil
+import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 from scanner import rundir
 from scanner.audit.bundle import README_TXT, SHA256SUMS, readme_text, sums_text
@@ -36,6 +38,18 @@ from scanner.rundir import RunFolder
 FINDINGS_CSV = "findings.csv"
 _FINDING_KEY = ("account_id", "check_id")
 
+# Bounds on unpacking a bundle. Evidence (JSON and CSV) deflates well under 50:1, reports hardly at all; an
+# entry that inflates more than MAX_RATIO times is a zip bomb, not evidence, and so is a zip as a whole.
+MAX_RATIO = 200
+MAX_UNPACKED = 32 << 30  # bytes unpacked from one bundle, however large the zip
+MAX_MANIFEST = 32 << 20  # bytes of manifest.json (some 150,000 files), which is read into memory first
+_RATIO_FLOOR = 1 << 20  # an entry smaller than this is held to the cap on the whole zip only
+_MAX_NAME = 1024  # bytes of an entry's name; a run folder's deepest is under 100
+_MAX_DEPTH = 16  # folders in an entry's name; a run folder's deepest file is 3 down
+_CHUNK = 1 << 20
+_ENCRYPTED = 0x1  # general purpose flag bit 0
+_UNZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error)
+
 
 class ProblemKind(StrEnum):
     CHANGED = "changed"  # a file's size or SHA-256 differs from the manifest
@@ -44,7 +58,7 @@ class ProblemKind(StrEnum):
     FINDING = "finding"  # a finding that does not follow from its raw evidence
     DERIVED = "derived"  # another derived file that does not follow from raw/ and inputs/
     MANIFEST = "manifest"  # the manifest itself is missing, unreadable or inconsistent
-    BUNDLE = "bundle"  # the zip's own files (README.txt, SHA256SUMS) or its layout
+    BUNDLE = "bundle"  # the zip's own files (README.txt, SHA256SUMS), its layout, or an entry not unpacked
     ACCOUNT = "account"  # an account id (in raw/ or inputs/, or a folder name under raw/) that is not 12 digits
 
 
@@ -74,8 +88,7 @@ def verify(target: Path) -> Verification:
     if target.is_file():
         if not zipfile.is_zipfile(target):
             raise RunFolderError(f"not a run folder or a bundle zip: {target}")
-        with _unzipped(target) as (root, problems):
-            return _verify_bundle_root(root, str(target), problems)
+        return _verify_zip(target)
     if not target.is_dir():
         raise RunFolderError(f"no such run folder or bundle: {target}")
     if (target / SHA256SUMS).is_file() and not (target / MANIFEST_JSON).exists():
@@ -83,42 +96,202 @@ def verify(target: Path) -> Verification:
     return _verify_folder(target, str(target))
 
 
-@contextmanager
-def _unzipped(path: Path) -> Iterator[tuple[Path, list[Problem]]]:
-    """Extract into a temporary folder, refusing entries that would land outside it."""
-    problems: list[Problem] = []
-    with tempfile.TemporaryDirectory(prefix="orgscan-verify-") as tmp:
+def _verify_zip(path: Path) -> Verification:
+    """Unpack the bundle into a temporary folder, within bounds, and verify that as an unzipped bundle."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise RunFolderError(f"cannot read bundle {path}: {exc}") from None
+    with archive, tempfile.TemporaryDirectory(prefix="orgscan-verify-") as tmp:
+        plan = _plan(archive, path)
+        if plan.over_limit is not None:
+            return Verification(str(path), plan.run, "", 0, 0, (*plan.problems, plan.over_limit))
         root = Path(tmp)
+        _unpack(archive, plan, root)
+        return _verify_bundle_root(root, str(path), plan.problems, frozenset(plan.refused))
+
+
+@dataclass
+class _Plan:
+    """What to unpack from a bundle, decided from its directory (and manifest.json) before anything is written."""
+
+    run: str  # the run folder's name, the zip's one top-level folder
+    folders: set[str] = field(default_factory=set)
+    files: list[tuple[zipfile.ZipInfo, int]] = field(default_factory=list)  # each entry and the most bytes it may hold
+    manifest: bytes | None = None  # manifest.json, already read
+    problems: list[Problem] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)  # run-folder paths not unpacked: not to be reported missing too
+    over_limit: Problem | None = None  # the whole zip inflates too far: nothing is unpacked
+
+    def relative(self, name: str) -> str:
+        """An entry's path in the run folder, for problems about the run's files; the entry's name otherwise."""
+        return name[len(self.run) + 1:] if name.startswith(f"{self.run}/") else name
+
+    def refuse(self, kind: ProblemKind, path: str, detail: str) -> None:
+        self.problems.append(Problem(kind, path, detail))
+        self.refused.add(self.relative(path))
+
+
+def _refusal(info: zipfile.ZipInfo, name: str, seen: dict[str, zipfile.ZipInfo]) -> str:
+    """Why an entry is never unpacked, whatever the manifest says; "" when it may be."""
+    if not is_safe_path(name):
+        return "unsafe path in the zip; not extracted"
+    if len(name.encode("utf-8", "replace")) > _MAX_NAME or name.count("/") > _MAX_DEPTH:
+        return "a path longer or deeper than any of a run folder; not extracted"
+    if name in seen:
+        return "appears more than once in the zip"
+    if info.flag_bits & _ENCRYPTED:
+        return "encrypted; not extracted"
+    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(mode)
+    if kind == stat.S_IFLNK:
+        return "a symbolic link; not extracted"
+    if kind and kind != (stat.S_IFDIR if info.is_dir() else stat.S_IFREG):
+        return f"not a regular file or folder (mode {mode:o}); not extracted"
+    return ""
+
+
+def _inflates_too_far(info: zipfile.ZipInfo) -> bool:
+    return info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size
+
+
+def _plan(archive: zipfile.ZipFile, path: Path) -> _Plan:
+    problems: list[Problem] = []
+    entries: dict[str, zipfile.ZipInfo] = {}
+    for info in archive.infolist():
+        name = info.filename.rstrip("/") if info.is_dir() else info.filename
+        refusal = _refusal(info, name, entries)
+        if refusal:
+            problems.append(Problem(ProblemKind.BUNDLE, name if is_safe_path(name) else info.filename, refusal))
+        else:
+            entries[name] = info
+    inside: dict[str, str] = {}  # each folder the names imply -> the first entry in it
+    for name in sorted(entries):
+        for parent in PurePosixPath(name).parents:
+            inside.setdefault(str(parent), name)
+    for name in sorted(inside.keys() & {n for n, info in entries.items() if not info.is_dir()}):
+        problems.append(Problem(ProblemKind.BUNDLE, name, f"a file, and the folder of {inside[name]}; not extracted"))
+        del entries[name]
+    tops = {name.split("/", 1)[0] for name, info in entries.items() if "/" in name or info.is_dir()}
+    if len(tops) != 1:
+        raise RunFolderError(f"{path}: a bundle holds exactly one run folder, found {len(tops)}")
+    plan = _Plan(tops.pop(), problems=problems)
+    manifest = _read_manifest(archive, entries.pop(f"{plan.run}/{MANIFEST_JSON}", None), plan)
+    allowed: dict[str, int] | None = None  # without a manifest, the caps on ratio and total alone
+    if manifest is not None and plan.manifest is not None:
+        digest = hashlib.sha256(plan.manifest).hexdigest()
+        allowed = {f"{plan.run}/{f.path}": f.size for f in manifest.files if is_safe_path(f.path)}
+        allowed[SHA256SUMS] = len(sums_text(plan.run, manifest, digest).encode("utf-8"))
+        allowed[README_TXT] = len(readme_text(plan.run, manifest, digest).encode("utf-8"))
+    for name, info in entries.items():
+        if info.is_dir():
+            plan.folders.add(name)
+            continue
+        limit = _allowance(plan, name, info, allowed)
+        if limit is not None:
+            plan.files.append((info, limit))
+    unpacked = sum(limit for _, limit in plan.files) + len(plan.manifest or b"")
+    size = path.stat().st_size
+    if unpacked > min(MAX_UNPACKED, MAX_RATIO * size):
+        bound = (f"more than {MAX_RATIO} times its {size} bytes" if MAX_RATIO * size < MAX_UNPACKED
+                 else f"more than the {MAX_UNPACKED} bytes a bundle may unpack to")
+        detail = f"inflates to {unpacked} bytes, {bound}; not extracted"
+        plan.over_limit = Problem(ProblemKind.BUNDLE, path.name, detail)
+    return plan
+
+
+def _allowance(plan: _Plan, name: str, info: zipfile.ZipInfo, allowed: dict[str, int] | None) -> int | None:
+    """The most bytes the entry may unpack to, or None when it is not unpacked (and said why)."""
+    relative = plan.relative(name)
+    if relative == name and name not in (README_TXT, SHA256SUMS):
+        plan.problems.append(Problem(ProblemKind.EXTRA, name, "not part of an orgscan bundle"))
+        return None
+    limit = info.file_size
+    if allowed is not None:  # a readable manifest says what each file is
+        if name not in allowed:
+            plan.problems.append(Problem(ProblemKind.EXTRA, relative, "not listed in the manifest"))
+            return None
+        if info.file_size > allowed[name]:
+            if relative == name:
+                plan.refuse(ProblemKind.BUNDLE, name, f"does not match {plan.run}/{MANIFEST_JSON}")
+            else:
+                plan.refuse(ProblemKind.CHANGED, relative, f"{info.file_size} bytes in the zip, the manifest says "
+                                                           f"{allowed[name]}; not extracted")
+            return None
+    if _inflates_too_far(info):
+        plan.refuse(ProblemKind.BUNDLE, name, f"inflates {info.file_size} bytes from {info.compress_size}, "
+                                              f"{info.file_size // max(info.compress_size, 1)}:1 (evidence never "
+                                              f"compresses more than {MAX_RATIO}:1); not extracted")
+        return None
+    return limit
+
+
+def _read_manifest(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None, plan: _Plan) -> Manifest | None:
+    """The bundle's manifest.json, read into memory first: it says how large every other entry may be."""
+    if info is None or info.is_dir():
+        return None
+    if info.file_size > MAX_MANIFEST or _inflates_too_far(info):
+        plan.refuse(ProblemKind.MANIFEST, MANIFEST_JSON, f"inflates to {info.file_size} bytes from "
+                                                         f"{info.compress_size}: not a manifest; not extracted")
+        return None
+    sink = io.BytesIO()
+    error = _copy_entry(archive, info, sink, info.file_size)
+    if error:
+        plan.refuse(ProblemKind.CHANGED, MANIFEST_JSON, error)
+        return None
+    plan.manifest = sink.getvalue()
+    try:
+        return parse_manifest(plan.manifest)
+    except RunFolderError:
+        return None  # unpacked as it is, and reported as unreadable with the run folder
+
+
+def _copy_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sink: IO[bytes], limit: int) -> str:
+    """Stream the entry into `sink`, never more than `limit` bytes; "" when done, else what went wrong."""
+    written = 0
+    try:
+        with archive.open(info) as source:
+            while chunk := source.read(min(_CHUNK, limit - written + 1)):
+                written += len(chunk)
+                if written > limit:
+                    return f"more than the {limit} bytes its zip entry says; not extracted"
+                sink.write(chunk)
+    except _UNZIP_ERRORS as exc:  # a CRC mismatch, a truncated zip, an unsupported compression method
+        return f"cannot be extracted: {exc}"
+    return ""
+
+
+def _unpack(archive: zipfile.ZipFile, plan: _Plan, root: Path) -> None:
+    """Write the planned entries under `root`: private folders and files, created new (never through a link)."""
+    run = root / plan.run
+    run.mkdir(mode=0o700)
+    if plan.manifest is not None:
+        (run / MANIFEST_JSON).write_bytes(plan.manifest)
+    for name in sorted(plan.folders):
+        (root / name).mkdir(mode=0o700, parents=True, exist_ok=True)
+    for info, limit in plan.files:
+        target = root / info.filename
+        error = ""
         try:
-            archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise RunFolderError(f"cannot read bundle {path}: {exc}") from None
-        with archive:
-            seen: set[str] = set()
-            for info in archive.infolist():
-                name = info.filename.rstrip("/") if info.is_dir() else info.filename
-                if not is_safe_path(name):
-                    problems.append(Problem(ProblemKind.BUNDLE, info.filename, "unsafe path in the zip; not extracted"))
-                    continue
-                if name in seen:
-                    problems.append(Problem(ProblemKind.BUNDLE, name, "appears more than once in the zip"))
-                    continue
-                seen.add(name)
-                target = root / name
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    with archive.open(info) as source, open(target, "wb") as sink:
-                        shutil.copyfileobj(source, sink, 1 << 20)
-                except (zipfile.BadZipFile, OSError, ValueError) as exc:  # CRC mismatch, truncated zip
-                    problems.append(Problem(ProblemKind.CHANGED, name, f"cannot be extracted: {exc}"))
-        yield root, problems
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            error = f"cannot be extracted: {exc.strerror}"
+        else:
+            with os.fdopen(fd, "wb") as sink:
+                error = _copy_entry(archive, info, sink, limit)
+            if error:
+                target.unlink()
+        if error:
+            plan.refuse(ProblemKind.CHANGED, plan.relative(info.filename), error)
 
 
-def _verify_bundle_root(root: Path, target: str, problems: list[Problem]) -> Verification:
-    """An unzipped bundle: README.txt, SHA256SUMS and exactly one run folder."""
+def _verify_bundle_root(root: Path, target: str, problems: list[Problem],
+                        refused: frozenset[str] = frozenset()) -> Verification:
+    """An unzipped bundle: README.txt, SHA256SUMS and exactly one run folder.
+
+    `refused` names the entries of a zip that were not unpacked (and why was said): their absence is no news.
+    """
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
     others = sorted(p.name for p in root.iterdir() if p.name not in {README_TXT, SHA256SUMS}
                     and not (p.is_dir() and not p.is_symlink()))
@@ -127,7 +300,7 @@ def _verify_bundle_root(root: Path, target: str, problems: list[Problem]) -> Ver
     problems.extend(Problem(ProblemKind.EXTRA, name, "not part of an orgscan bundle") for name in others)
     folder = folders[0]
     result = _verify_folder(folder, target)
-    problems.extend(result.problems)
+    problems.extend(p for p in result.problems if not (p.kind is ProblemKind.MISSING and p.path in refused))
     if result.manifest_sha256:
         manifest = parse_manifest((folder / MANIFEST_JSON).read_bytes())
         expected = {
@@ -136,6 +309,8 @@ def _verify_bundle_root(root: Path, target: str, problems: list[Problem]) -> Ver
         }
         for name, text in expected.items():
             path = root / name
+            if name in refused:
+                continue
             if not path.is_file():
                 problems.append(Problem(ProblemKind.BUNDLE, name, "missing from the bundle"))
             elif path.read_bytes() != text.encode("utf-8"):

@@ -143,7 +143,9 @@ def test_a_bundle_is_the_whole_run_folder_plus_readme_and_sums_and_verifies(refe
         stamps = {info.date_time for info in archive.infolist()}
     run = reference_run.name
     files = sorted(p.relative_to(reference_run).as_posix() for p in reference_run.rglob("*") if p.is_file())
-    assert names == sorted(["README.txt", "SHA256SUMS", *(f"{run}/{f}" for f in files)])
+    folders = sorted(p.relative_to(reference_run).as_posix() for p in reference_run.rglob("*") if p.is_dir())
+    assert names == sorted(["README.txt", "SHA256SUMS", f"{run}/", *(f"{run}/{f}" for f in files),
+                            *(f"{run}/{f}/" for f in folders)])
     finished = json.loads((reference_run / "run.json").read_bytes())["finished_at"]
     year, month, day, hour, minute, second = (int(x) for x in (finished[:4], finished[5:7], finished[8:10],
                                                                  finished[11:13], finished[14:16], finished[17:19]))
