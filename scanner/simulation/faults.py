@@ -160,6 +160,9 @@ class FaultLayer:
     def cut_off(self, share: float = 1.0, seed: int | None = 0, **match: Any) -> r.CutOff:
         return self._added(r.cut_off(share, seed, **match))
 
+    def missing_field(self, element: str, action: str | None = None, account_id: str | None = None) -> r.MissingField:
+        return self._added(r.missing_field(element, action, account_id))
+
     def drop_connection(self, action: str | None = None, account_id: str | None = None) -> r.DropConnection:
         return self._added(r.drop_connection(action, account_id))
 
@@ -179,6 +182,7 @@ class FaultLayer:
 
         malformed: r.MalformedReport | None = None
         cut: r.CutOff | None = None
+        missing: list[r.MissingField] = []
         for rule in rules:
             if isinstance(rule, r.Latency) or not rule.matches(request):
                 continue
@@ -188,6 +192,9 @@ class FaultLayer:
             if isinstance(rule, r.CutOff):
                 cut = cut or rule
                 continue
+            if isinstance(rule, r.MissingField):
+                missing.append(rule)
+                continue
             if isinstance(rule, r.Throttle) and not rule.fire():
                 continue
             self.counter.record_fault(rule.kind)
@@ -196,8 +203,8 @@ class FaultLayer:
                 self._drop(environ)
             return self._send(self._fault_response(rule, request), start_response)
 
-        if malformed is not None or cut is not None:
-            return self._rewrite(environ, start_response, malformed, cut)
+        if malformed is not None or cut is not None or missing:
+            return self._rewrite(environ, start_response, malformed, cut, missing)
         return self.app(environ, start_response)
 
     def describe(self, environ: Environ, body: bytes) -> ApiRequest | None:
@@ -292,9 +299,9 @@ class FaultLayer:
 
     def _rewrite(
         self, environ: Environ, start_response: StartResponse, malformed: r.MalformedReport | None,
-        cut: r.CutOff | None,
+        cut: r.CutOff | None, missing: list[r.MissingField],
     ) -> list[bytes]:
-        """Let moto answer, then break a successful answer: the report's Content, or the body itself."""
+        """Let moto answer, then break a successful answer: the report's Content, its fields, or the body."""
         status_headers: list[Any] = []
         chunks: list[bytes] = []
 
@@ -317,6 +324,11 @@ class FaultLayer:
             content = malformed.corrupt(base64.b64decode(found.group(1)))
             body = body[: found.start(1)] + base64.b64encode(content) + body[found.end(1) :]
             self.counter.record_fault(malformed.kind)
+        for rule in missing if succeeded else ():
+            stripped = rule.strip(body)
+            if stripped != body:
+                body = stripped
+                self.counter.record_fault(rule.kind)
         if cut is not None and succeeded and cut.fire():
             body = cut.cut(body)
             self.counter.record_fault(cut.kind)

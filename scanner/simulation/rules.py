@@ -10,6 +10,7 @@ calls.
 from __future__ import annotations
 
 import random
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
@@ -223,6 +224,23 @@ class CutOff(_Chance):
 
 
 @dataclass(kw_only=True, eq=False)
+class MissingField(FaultRule):
+    """Matching calls answered 200 come back without the XML element `element` (every occurrence, with its
+    content): a field AWS stopped sending, or never sent in some partition. The rest of the answer is whole."""
+
+    element: str
+    kind: ClassVar[str] = "missing_field"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", self.element):
+            raise ValueError(f"missing field must be an XML element name, got {self.element!r}")
+
+    def strip(self, body: bytes) -> bytes:
+        name = self.element.encode()
+        return re.sub(rb"<%s>.*?</%s>|<%s/>" % (name, name, name), b"", body, flags=re.DOTALL)
+
+
+@dataclass(kw_only=True, eq=False)
 class DropConnection(FaultRule):
     """The server closes the connection without answering."""
 
@@ -288,6 +306,10 @@ def report_in_progress(account_id: str | None = None) -> ReportInProgress:
 
 def malformed_report(account_id: str | None, kind: MalformedKind, *, seed: int | None = 0) -> MalformedReport:
     return MalformedReport(account_id=account_id, report_kind=kind, seed=seed)
+
+
+def missing_field(element: str, action: str | None = None, account_id: str | None = None) -> MissingField:
+    return MissingField(element=element, action=action, account_id=account_id)
 
 
 def drop_connection(action: str | None = None, account_id: str | None = None) -> DropConnection:

@@ -205,6 +205,21 @@ def test_cut_off_share_is_seeded_and_spares_errors(sim: SimulatedAws, organizati
     assert rule.fired == 0
 
 
+def test_missing_field_takes_one_element_out_of_a_whole_answer(
+        sim: SimulatedAws, organization: SeededOrganization) -> None:
+    sim.faults.missing_field("SummaryMap", action="GetAccountSummary", account_id="210000000002")
+    sim.faults.missing_field("Credentials", action="AssumeRole", account_id="210000000003")
+    summary = member_client(sim, "210000000002", config=NO_RETRIES).get_account_summary()
+    assert "SummaryMap" not in summary and summary["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert member_client(sim, "210000000004").get_account_summary()["SummaryMap"]
+    answer = sim.client("sts", config=NO_RETRIES).assume_role(
+        RoleArn="arn:aws:iam::210000000003:role/OrganizationAccountAccessRole", RoleSessionName="orgscan-test")
+    assert "Credentials" not in answer and answer["AssumedRoleUser"]["Arn"].endswith("/orgscan-test")
+    assert sim.faults.counter.faults() == {"missing_field": 2}
+    with pytest.raises(ValueError, match="element name"):
+        sim.faults.missing_field("<SummaryMap>")
+
+
 def test_rules_match_on_service() -> None:
     rule = cut_off(service="iam", account_id="210000000001")
     request = ApiRequest(service="iam", action="GetAccountSummary", protocol="query",
