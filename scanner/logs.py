@@ -1,7 +1,8 @@
 """Logging set-up, called by the CLI only: one rotating file shared safely by concurrent scans.
 
 Records wait in memory until the run starts (`RunLog.open`), so a command refused for its configuration or
-its credentials leaves nothing behind in the output folder. Every record is one line: a newline inside a
+its credentials leaves nothing behind in the output folder. Every record is scrubbed of credentials before
+it is kept (traceback included). Every record is one line: a newline inside a
 message (an account name, an AWS error message, a traceback) is escaped, so lines can be neither split nor
 forged, and two scans writing the same file through `concurrent-log-handler` never interleave.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from concurrent_log_handler import ConcurrentRotatingFileHandler
 
 from scanner.aws.limiter import current_account
+from scanner.aws.redaction import redact
 from scanner.errors import OutputError
 
 FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)s %(message)s"
@@ -43,6 +45,29 @@ class _AccountLabel(logging.Filter):
 _ACCOUNT_LABEL = _AccountLabel()
 
 
+class _Redact(logging.Filter):
+    """Scrubs every record before it is kept or written: message, arguments and traceback.
+
+    Credentials this process holds, and the contents of `SecretAccessKey`, `SessionToken` and
+    `x-amz-security-token` wherever a record quotes them (`scanner.aws.redaction`), never reach the file.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the format: keep both, as text
+            message = f"{record.msg} {record.args!r}"
+        record.msg, record.args = redact(message), None
+        if record.exc_info:
+            record.exc_text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
 class _LogFile(ConcurrentRotatingFileHandler):
     """The shared file. A failure to write it is said once on stderr, not as a traceback per record."""
 
@@ -60,6 +85,7 @@ class RunLog(logging.Handler):
 
     def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
         super().__init__()
+        self.addFilter(_Redact())
         self.path = path
         self._max_bytes = max_bytes
         self._backups = backups

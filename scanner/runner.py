@@ -8,8 +8,9 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from typing import Protocol
 
+from scanner.aws.redaction import summarize_exception
 from scanner.errors import OutputError
-from scanner.models import Account, AccountResult, ScanStatus
+from scanner.models import Account, AccountResult, ApiError, ScanStatus
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class AccountRunner:
             raise
         except Exception as exc:
             log.exception("account %s: unexpected failure", account.account_id)
-            return AccountResult(account, ScanStatus.ERROR, f"{type(exc).__name__}: {exc}")
+            return AccountResult(account, ScanStatus.ERROR, str(ApiError(*summarize_exception(exc))))
 
     def _done(self, future: Future[AccountResult]) -> None:
         if future.cancelled():

@@ -19,7 +19,7 @@ from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
 from scanner.aws.limiter import AdaptiveLimiter
 from scanner.aws.malformed import CheckedParserFactory, MalformedRetries
-from scanner.aws.redaction import redact
+from scanner.aws.redaction import redact, remember_secret, summarize_exception
 from scanner.config import Config
 from scanner.errors import ConfigError
 from scanner.models import ApiError, Caller
@@ -51,12 +51,14 @@ def role_arn(partition: str, account_id: str, role_name: str) -> str:
 
 
 def api_error(exc: BaseException) -> ApiError:
-    """Translate a botocore failure into the `{"Code", "Message"}` pair the evidence folder stores."""
+    """Translate a failure into the `{"Code", "Message"}` pair the evidence folder stores, credentials redacted.
+
+    An AWS error keeps its code and message; any other exception is named by its type."""
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = err.get("Code") or str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "Error"))
         return ApiError(code, redact(err.get("Message") or ""))
-    return ApiError(type(exc).__name__, redact(str(exc)))
+    return ApiError(*summarize_exception(exc))
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,16 @@ class SessionFactory:
             raise ConfigError("no AWS credentials found (environment, profile or SSO)") from None
         except (ClientError, BotoCoreError) as exc:
             raise ConfigError(f"cannot identify the caller: {api_error(exc)}") from None
+        self._remember_caller_credentials()
         return Caller(identity["Account"], identity["Arn"], partition_of_arn(identity["Arn"]))
+
+    def _remember_caller_credentials(self) -> None:
+        """The caller's secret key and session token are redacted from everything written or logged."""
+        credentials = self._session.get_credentials()
+        if credentials is not None:
+            frozen = credentials.get_frozen_credentials()
+            remember_secret(frozen.secret_key)
+            remember_secret(frozen.token)
 
     def assume(self, caller: Caller, account_id: str) -> AccountCredentials:
         """Assume the scanner role in `account_id`; raises ClientError/BotoCoreError on failure."""
@@ -145,7 +156,10 @@ class SessionFactory:
         }
         if self._config.external_id:
             params["ExternalId"] = self._config.external_id
+        self._remember_caller_credentials()  # refreshable ones may have changed since the last account
         creds = self.caller_client("sts").assume_role(**params)["Credentials"]
+        remember_secret(creds.get("SecretAccessKey"))
+        remember_secret(creds.get("SessionToken"))
         return AccountCredentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
 
     def account_client(self, service: str, account_id: str, credentials: AccountCredentials | None) -> Any:

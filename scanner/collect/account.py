@@ -16,6 +16,7 @@ from scanner.aws.session import SessionFactory, api_error
 from scanner.collect.credential_report import ReportNotReady, collect_credential_report
 from scanner.collect.documents import DOCUMENT_COLLECTORS, DocumentCollector
 from scanner.config import Config
+from scanner.errors import OutputError
 from scanner.models import Account, AccountResult, ApiError, Caller, ScanStatus
 from scanner.rundir import RunFolder
 
@@ -33,6 +34,20 @@ class CollectContext:
     calls: Executor
 
 
+def _failure(exc: Exception, account_id: str, what: str) -> ApiError:
+    """The collector boundary: whatever went wrong becomes the error stored in place of `what`.
+
+    An AWS or connection error is expected and logged by its code; anything else (an answer without a
+    member the collector reads, a bug) is logged with its traceback. Both are redacted, here and in the log.
+    """
+    error = api_error(exc)
+    if isinstance(exc, (ClientError, BotoCoreError)):
+        log.info("account %s: %s failed: %s", account_id, what, error.code)
+    else:
+        log.warning("account %s: %s failed: %s", account_id, what, error, exc_info=True)
+    return error
+
+
 def _collect_document(
     collector: DocumentCollector, iam: Any, folder: RunFolder, account_id: str,
 ) -> ApiError | None:
@@ -41,9 +56,10 @@ def _collect_document(
     error: ApiError | None = None
     try:
         document = collector.fetch(iam)
-    except (ClientError, BotoCoreError) as exc:
-        error = api_error(exc)
-        log.info("account %s: %s failed: %s", account_id, collector.name, error.code)
+    except OutputError:
+        raise
+    except Exception as exc:
+        error = _failure(exc, account_id, collector.name)
         document = error.to_json()
     folder.write_raw(account_id, collector.filename, rundir.dumps(document))
     return error
@@ -53,14 +69,16 @@ def _collect_report(iam: Any, ctx: CollectContext, account_id: str) -> tuple[dat
     """Store the report, or the error that took its place; return its generation time or that error."""
     try:
         report = collect_credential_report(iam, ctx.config.credential_report)
-    except (ClientError, BotoCoreError) as exc:
-        error = api_error(exc)
     except ReportNotReady as exc:
         error = ApiError(exc.code, str(exc))
+        log.info("account %s: credential report failed: %s", account_id, error.code)
+    except OutputError:
+        raise
+    except Exception as exc:
+        error = _failure(exc, account_id, "credential report")
     else:
         ctx.folder.write_raw(account_id, rundir.CREDENTIAL_REPORT, report.content)
         return report.generated_time, None
-    log.info("account %s: credential report failed: %s", account_id, error.code)
     ctx.folder.write_raw(account_id, rundir.CREDENTIAL_REPORT_ERROR, rundir.dumps(error.to_json()))
     return None, error
 
@@ -77,9 +95,12 @@ def collect_account(account: Account, ctx: CollectContext) -> AccountResult:
     try:
         credentials = None if account_id == ctx.caller.account_id else ctx.factory.assume(ctx.caller, account_id)
         iam = ctx.factory.account_client("iam", account_id, credentials)
-    except (ClientError, BotoCoreError) as exc:
+    except OutputError:
+        raise
+    except Exception as exc:  # the collector boundary: any failure to enter is the account's recorded error
         error = api_error(exc)
-        log.warning("account %s: cannot access: %s", account_id, error)
+        log.warning("account %s: cannot access: %s", account_id, error,
+                    exc_info=not isinstance(exc, (ClientError, BotoCoreError)))
         return AccountResult(account, ScanStatus.ERROR, str(error))
     # The document calls do not depend on each other or on the report: run them alongside its polling.
     futures: list[Future[ApiError | None]] = [
