@@ -8,7 +8,7 @@ importing each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scanner import rundir
 from scanner.audit.outputs import AuditOutputs, derive_audit
@@ -23,7 +23,7 @@ from scanner.checks import (
 )
 from scanner.checks.thresholds import thresholds_from_mapping
 from scanner.models import AccountResult, Finding, ScanStatus
-from scanner.normalize.evidence import load_account_facts
+from scanner.normalize.evidence import load_account_facts, load_organization_features
 from scanner.output.csv_export import to_csv_bytes
 from scanner.rundir import RunFolder
 from scanner.scoring import (
@@ -52,6 +52,7 @@ def evaluate_folder(
     """Re-derive every finding from raw/ alone; `thresholds` default to those the run recorded."""
     thresholds = thresholds or recorded_thresholds(folder)
     results = folder.read_accounts()
+    features = load_organization_features(folder.raw)
     findings: list[Finding] = []
     user_findings: list[UserFinding] = []
     users: list[dict[str, str]] = []
@@ -61,7 +62,8 @@ def evaluate_folder(
             findings.extend(unreachable_findings(account.account_id, result.error))
             findings.extend(unreachable_extended(account.account_id, result.error))
         elif result.scan_status is ScanStatus.SCANNED:
-            facts = load_account_facts(folder.account_dir(account.account_id), account.account_id)
+            facts = replace(load_account_facts(folder.account_dir(account.account_id), account.account_id),
+                            root_credentials_management=features.root_credentials_management)
             findings.extend(evaluate_boxes(facts))
             extended, judged_users = evaluate_extended(facts, thresholds)
             findings.extend(extended)

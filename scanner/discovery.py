@@ -14,7 +14,7 @@ from scanner.aws.paginate import pages
 from scanner.aws.session import SessionFactory, api_error
 from scanner.config import Config
 from scanner.errors import ConfigError, DiscoveryError
-from scanner.models import Account, Caller, Discovery, Organization
+from scanner.models import Account, Caller, Discovery, Organization, is_account_id
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,37 @@ def _walk_tree(client: Any, pool: Executor) -> dict[str, _Placement]:
     return placements
 
 
+def account_state(listed: dict[str, Any]) -> str:
+    """The account's state: `State` (AWS's answers since 2026-09-09 carry it alone), else the retired `Status`
+    (older answers), else "" (neither: the account is attempted, never skipped for it)."""
+    for key in ("State", "Status"):
+        value = listed.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
 def _account(listed: dict[str, Any], ou_path: str = "") -> Account:
+    account_id = str(listed.get("Id", ""))
+    if not is_account_id(account_id):
+        raise DiscoveryError(f"Organizations named an account whose id is not 12 digits: {account_id[:40]!r}")
     return Account(
-        account_id=str(listed["Id"]).zfill(12),
+        account_id=account_id,
         account_name=listed.get("Name", ""),
         email=listed.get("Email", ""),
-        status=listed.get("Status", ""),
+        status=account_state(listed),
         ou_path=ou_path,
     )
+
+
+def _warn_unknown_states(accounts: list[Account]) -> None:
+    for account in accounts:
+        if not account.status:
+            log.warning("account %s: Organizations gave no state (neither State nor Status); attempting it",
+                        account.account_id)
+        elif not account.state_known:
+            log.warning("account %s: state %r is not one orgscan knows; attempting it", account.account_id,
+                        account.status)
 
 
 def _list_accounts(client: Any, on_page: Callable[[list[dict[str, Any]]], None]) -> list[dict[str, Any]]:
@@ -158,11 +181,13 @@ def discover(
         return discovery
     streaming = on_account is not None and not (config.accounts or config.ous)
 
+    caller_id = identity.caller.account_id
+
     def on_page(accounts: list[dict[str, Any]]) -> None:
         if streaming:
             for listed in accounts:
                 account = _account(listed)
-                if account.scannable and account.account_id not in config.exclude:
+                if (account.scannable or account.account_id == caller_id) and account.account_id not in config.exclude:
                     deliver(account)
 
     client = factory.caller_client("organizations")
@@ -177,20 +202,21 @@ def discover(
     except BotoCoreError as exc:
         raise DiscoveryError(f"cannot list the organization's accounts: {exc}") from None
     accounts = sorted(
-        (_account(a, placements[a["Id"]].path if a["Id"] in placements else "") for a in listed),
+        (_account(a, placements[a["Id"]].path if a.get("Id") in placements else "") for a in listed),
         key=lambda a: a.account_id,
     )
+    _warn_unknown_states(accounts)
     org = identity.organization
     management_id = org.get("MasterAccountId", "")
     names = {a.account_id: a.account_name for a in accounts}
     organization = Organization(org.get("Id", ""), management_id, names.get(management_id, ""))
     log.info("discovered %d accounts in %s", len(accounts), organization.organization_id)
-    selected = _select(accounts, placements, config)
+    discovery = Discovery(identity.caller, organization, tuple(_select(accounts, placements, config)))
     if not streaming:
-        for account in selected:
-            if account.scannable:
+        for account in discovery.accounts:
+            if discovery.assesses(account):
                 deliver(account)
-    return Discovery(identity.caller, organization, tuple(selected))
+    return discovery
 
 
 def _single_account(caller: Caller, config: Config) -> Discovery:

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
@@ -33,19 +32,36 @@ class ScanStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+# Organizations `Account.State` values. Every state but ACTIVE means the account cannot be used (closed, closing,
+# suspended, or its sign-up never finished). Any other value, or none at all, is attempted rather than skipped:
+# an account must never drop out of a security scan because AWS named its state in a way orgscan does not know.
+ACTIVE_STATE = "ACTIVE"
+INACTIVE_STATES = frozenset({"SUSPENDED", "PENDING_CLOSURE", "CLOSED", "PENDING_ACTIVATION"})
+KNOWN_STATES = INACTIVE_STATES | {ACTIVE_STATE}
+
+
 @dataclass(frozen=True)
 class Account:
-    """One account as discovered, before it is scanned."""
+    """One account as discovered, before it is scanned.
+
+    `status` keeps its name (it is a column other tools read) and carries the account's state: Organizations'
+    `State`, or the retired `Status` where an answer has no `State`; "" when the answer had neither.
+    """
 
     account_id: str
     account_name: str = ""
     email: str = ""
-    status: str = "ACTIVE"
+    status: str = ACTIVE_STATE
     ou_path: str = ""
 
     @property
     def scannable(self) -> bool:
-        return self.status == "ACTIVE"
+        """Not in a state that rules the account out; unknown and absent states are attempted."""
+        return self.status not in INACTIVE_STATES
+
+    @property
+    def state_known(self) -> bool:
+        return self.status in KNOWN_STATES
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,10 @@ class Discovery:
     caller: Caller
     organization: Organization
     accounts: tuple[Account, ...]
+
+    def assesses(self, account: Account) -> bool:
+        """Whether the scan collects `account`: its state allows it, and the caller's own account always."""
+        return account.scannable or account.account_id == self.caller.account_id
 
 
 @dataclass(frozen=True)

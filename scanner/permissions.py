@@ -6,7 +6,10 @@ import json
 from typing import Any
 
 from scanner.collect import ACCOUNT_PERMISSIONS
+from scanner.collect.organization import ORGANIZATION_PERMISSIONS
 from scanner.discovery import PERMISSIONS as DISCOVERY_PERMISSIONS
+
+CALLER_PERMISSIONS: tuple[str, ...] = (*DISCOVERY_PERMISSIONS, *ORGANIZATION_PERMISSIONS)
 
 
 def member_role_policy() -> dict[str, Any]:
@@ -18,12 +21,16 @@ def member_role_policy() -> dict[str, Any]:
     }
 
 
-def caller_policy(role_name: str = "OrganizationAccountAccessRole", partition: str = "aws") -> dict[str, Any]:
-    """The policy of the identity that runs the scan in the management (or delegated admin) account."""
+def caller_policy(role_name: str = "OrganizationAccountAccessRole", partition: str = "*") -> dict[str, Any]:
+    """The policy of the identity that runs the scan in the management (or delegated admin) account.
+
+    The role ARN's partition is a wildcard by default, so the same policy works in `aws`, `aws-us-gov` and
+    `aws-cn`.
+    """
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "OrgscanDiscover", "Effect": "Allow", "Action": list(DISCOVERY_PERMISSIONS), "Resource": "*"},
+            {"Sid": "OrgscanDiscover", "Effect": "Allow", "Action": list(CALLER_PERMISSIONS), "Resource": "*"},
             {"Sid": "OrgscanAssumeRole", "Effect": "Allow", "Action": ["sts:AssumeRole"],
              "Resource": f"arn:{partition}:iam::*:role/{role_name}"},
             {"Sid": "OrgscanOwnAccount", "Effect": "Allow", "Action": list(ACCOUNT_PERMISSIONS), "Resource": "*"},
@@ -36,8 +43,8 @@ def permissions_markdown() -> str:
     lines = ["Role assumed in each member account (`orgscan policy` prints it as JSON):", ""]
     lines += [f"- `{action}`" for action in ACCOUNT_PERMISSIONS]
     lines += ["", "Identity that runs the scan (management or delegated administrator account):", ""]
-    lines += [f"- `{action}`" for action in DISCOVERY_PERMISSIONS]
-    lines += ["- `sts:AssumeRole` on `arn:aws:iam::*:role/<role name>`",
+    lines += [f"- `{action}`" for action in CALLER_PERMISSIONS]
+    lines += ["- `sts:AssumeRole` on `arn:*:iam::*:role/<role name>` (any partition)",
               "- the member-role actions above, for its own account (scanned without assuming a role)"]
     return "\n".join(lines) + "\n"
 

@@ -58,7 +58,7 @@ def _clean(sim: SimulatedAws) -> None:
 @pytest.fixture
 def organization(sim: SimulatedAws) -> Iterator[SeededOrganization]:
     _clean(sim)
-    yield seed_organization(15, now=NOW)
+    yield seed_organization(now=NOW)
     _clean(sim)
 
 

@@ -33,6 +33,11 @@ def within(moment: datetime, at: datetime, days: int) -> bool:
     return age_days(moment, at) <= days
 
 
+def unused_for(moment: datetime, at: datetime, days: int) -> bool:
+    """True when `moment` lies `days` whole days or more before `at` (CIS: "unused for 45 days or more")."""
+    return age_days(moment, at) >= days
+
+
 def day(moment: datetime) -> str:
     """The UTC date, for evidence text (`2026-11-25`)."""
     return moment.strftime("%Y-%m-%d")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from scanner.checks.catalog import CHECK_IDS
 from scanner.models import Finding, Status
-from scanner.normalize.evidence import AccountFacts
+from scanner.normalize.evidence import AccountFacts, SamlProvider
 
 Outcome = tuple[Status, str]
 
@@ -54,17 +54,35 @@ def root_access_keys(facts: AccountFacts) -> Outcome:
     if present == 0:
         return Status.PASS, "The root user has no access keys (account summary)." + _also(_report_gap(facts))
     if row is not None:
-        return Status.PASS, ("The root user has no access keys (credential report)."
-                             + _also(_summary_gap(facts, "AccountAccessKeysPresent")))
+        return Status.PASS, ("The root user has no access keys (credential report; "
+                             f"{_summary_gap(facts, 'AccountAccessKeysPresent')}, so it could not confirm this, "
+                             "and the report may not show an inactive key).")
     return Status.ERROR, _neither(facts, "AccountAccessKeysPresent")
 
 
+def _rootless_detail(facts: AccountFacts) -> str:
+    detail = ("The root user has no password, access key or signing certificate (root credentials removed), so "
+              "there is nothing to protect with MFA.")
+    if facts.root_credentials_management is True:
+        return detail + (" Centralized root access is on for the organization: the root password cannot be "
+                         "recovered without the management account.")
+    if facts.root_credentials_management is False:
+        return detail + (" Centralized root access is off for the organization: whoever holds the root e-mail "
+                         "address can still recover the root user; enable centralized root access.")
+    return detail + (" Whether the organization prevents root password recovery (centralized root access) could "
+                     "not be read.")
+
+
 def root_mfa(facts: AccountFacts) -> Outcome:
+    """The account summary is computed when called; the credential report can be four hours old. So the summary's
+    AccountMFAEnabled decides whenever it is there, and the report's root row only when it is not."""
     enabled = _summary_value(facts, "AccountMFAEnabled")
     row = facts.root
-    if enabled == 1 or (row is not None and row.mfa_active):
-        source = "account summary" if enabled == 1 else "credential report"
-        return Status.PASS, f"MFA is active on the root user ({source})."
+    if enabled == 1:
+        return Status.PASS, "MFA is active on the root user (account summary)."
+    if enabled is None and row is not None and row.mfa_active:
+        return Status.PASS, ("MFA is active on the root user (credential report; "
+                             f"{_summary_gap(facts, 'AccountMFAEnabled')}, so it could not be confirmed).")
     if facts.partition == "aws-us-gov":
         return Status.NOT_APPLICABLE, "GovCloud root users have no console access; root MFA does not apply."
     password = _summary_value(facts, "AccountPasswordPresent")
@@ -73,28 +91,71 @@ def root_mfa(facts: AccountFacts) -> Outcome:
     has_key = (keys or 0) >= 1 or (row is not None and row.has_access_key)
     has_cert = (certs or 0) >= 1 or (row is not None and row.has_signing_certificate)
     if password == 0 and not has_key and not has_cert:
-        return Status.NOT_APPLICABLE, ("The root user has no password, access key or signing certificate "
-                                       "(root credentials removed), so there is nothing to protect with MFA.")
+        return Status.NOT_APPLICABLE, _rootless_detail(facts)
     if enabled is None and row is None:
         return Status.ERROR, _neither(facts, "AccountMFAEnabled")
-    return Status.FAIL, "The root user has no MFA device; assign one (a hardware key is best)."
+    detail = "The root user has no MFA device; assign one (a hardware key is best)."
+    if row is not None and row.mfa_active:
+        detail += (" The credential report (up to four hours old) still shows root MFA as active, but the account "
+                   "summary (computed when read) says it is not: MFA was removed since the report was generated?")
+    return Status.FAIL, detail
 
 
-def individual_users(facts: AccountFacts) -> Outcome:
-    if facts.summary is None:
-        return Status.ERROR, f"The account summary could not be read: {facts.summary_error}."
-    users = _summary_value(facts, "Users")
-    providers = _summary_value(facts, "Providers")
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _saml_text(providers: tuple[SamlProvider, ...]) -> str:
+    names = [f"IAM Identity Center ({p.name})" if p.identity_center else f"SAML provider {p.name}"
+             for p in providers[:5]]
+    more = f" and {len(providers) - 5} more SAML providers" if len(providers) > 5 else ""
+    return ", ".join(names) + more
+
+
+def _individual_users_by_provider_count(users: int | None, providers: int | None) -> Outcome:
+    """The rule for evidence without saml_providers.json (runs written before it was collected): the summary's
+    Providers count, which includes OIDC providers, stands for federation."""
     if (users or 0) >= 1 or (providers or 0) >= 1:
         parts = []
         if users:
-            parts.append(f"{users} IAM user{'s' if users != 1 else ''}")
+            parts.append(_plural(users, "IAM user"))
         if providers:
-            parts.append(f"{providers} identity provider{'s' if providers != 1 else ''}")
+            parts.append(_plural(providers, "identity provider"))
         return Status.PASS, f"People sign in as themselves: {' and '.join(parts)}."
     if users is None or providers is None:
         return Status.ERROR, "The account summary lacks the Users or Providers count."
     return Status.FAIL, "The account has no IAM users and no identity provider: people can only sign in as root."
+
+
+def individual_users(facts: AccountFacts) -> Outcome:
+    """People sign in as themselves: as IAM users, or through a SAML provider (IAM Identity Center creates one).
+
+    OIDC providers, which the summary's Providers count includes, let workloads assume roles; they are not a
+    way for people to sign in, so they never pass this box.
+    """
+    if facts.summary is None:
+        return Status.ERROR, f"The account summary could not be read: {facts.summary_error}."
+    users = _summary_value(facts, "Users")
+    providers = _summary_value(facts, "Providers")
+    if not facts.saml_collected:
+        return _individual_users_by_provider_count(users, providers)
+    saml = facts.saml_providers
+    if users is not None and users >= 1:
+        federation = f" and through {_saml_text(saml)}" if saml else ""
+        return Status.PASS, f"People sign in as themselves: {_plural(users, 'IAM user')}{federation}."
+    if saml is None:
+        return Status.ERROR, (f"The account has no IAM users{'' if users == 0 else ' (or the summary lacks the count)'}"
+                              f" and its SAML providers could not be read ({facts.saml_error}).")
+    if saml:
+        return Status.PASS, f"People sign in through federation: {_saml_text(saml)}."
+    if users is None:
+        return Status.ERROR, "The account summary lacks the Users count."
+    detail = "The account has no IAM users and no SAML identity provider: people can only sign in as root."
+    oidc = (providers or 0) - len(saml)
+    if oidc > 0:
+        detail += (f" Its {_plural(oidc, 'OIDC provider')} (counted in the summary's Providers) let workloads such "
+                   "as CI pipelines or Kubernetes assume roles; they are not a way for people to sign in.")
+    return Status.FAIL, detail
 
 
 def _direct_policy_text(facts: AccountFacts, limit: int = 10) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from scanner.checks.ages import age_days, day, days_text, within
+from scanner.checks.ages import age_days, day, days_text, unused_for, within
 from scanner.checks.outcome import CheckOutcome, UserVerdict, judged
 from scanner.models import Status
 from scanner.normalize.evidence import UserPolicies
@@ -116,13 +116,13 @@ def access_keys_rotated(users: Sequence[UserCredentials], at: datetime, days: in
 
 def _last_activity(label: str, used: datetime | None, since: datetime | None, since_what: str,
                    at: datetime, days: int) -> tuple[str, bool]:
-    """Evidence text for one credential and whether it is unused past `days`."""
+    """Evidence text for one credential and whether it has been unused for `days` days or more."""
     if used is not None:
         return f"{label} last used {day(used)}, {days_text(age_days(used, at))} before the report", \
-            not within(used, at, days)
+            unused_for(used, at, days)
     if since is not None:
         return f"{label} never used, {since_what} {day(since)}, {days_text(age_days(since, at))} before the " \
-               "report", not within(since, at, days)
+               "report", unused_for(since, at, days)
     return f"{label} never used and has no date to age it from", True
 
 
@@ -147,8 +147,9 @@ def unused_credentials(users: Sequence[UserCredentials], at: datetime, days: int
         return CheckOutcome(Status.NOT_APPLICABLE, "No IAM user has a console password or an active access key.")
     return judged(
         [_unused(u, at, days) for u in holders],
-        f"Every password and active access key was used within {days} days ({{users}} holding one).",
-        f"Users with a credential unused for more than {days} days ({{n}} of {{of}} holding one)",
+        f"Every password and active access key was used less than {days} days before the report "
+        f"({{users}} holding one).",
+        f"Users with a credential unused for {days} days or more ({{n}} of {{of}} holding one)",
     )
 
 

@@ -68,8 +68,8 @@ EXTENDED: tuple[Check, ...] = (
     Check(
         "unused-credentials",
         "Disable unused credentials",
-        "No console password or active access key has gone unused for more than unused_credentials_days "
-        "(default 45) whole days before the credential report. A credential never used is judged by when "
+        "No console password or active access key has gone unused for unused_credentials_days (default 45) "
+        "whole days or more before the credential report (CIS: \"45 days or more\"). A credential never used is judged by when "
         "it was set (password: last changed, else user creation; key: last rotated). A last-use date left "
         "over after a password was removed is ignored. Not applicable when no user has a password or an "
         "active key.",

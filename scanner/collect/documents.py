@@ -41,10 +41,17 @@ def _authorization_details(iam: Any) -> dict[str, Any]:
                   Filter=["User", "Group"])
 
 
+def _saml_providers(iam: Any) -> dict[str, Any]:
+    # Not paginated. SAML providers are how people sign in through federation (IAM Identity Center creates
+    # one in every account it serves); OIDC providers, also counted in the summary's Providers, are for workloads.
+    return {"SAMLProviderList": iam.list_saml_providers()["SAMLProviderList"]}
+
+
 DOCUMENT_COLLECTORS: tuple[DocumentCollector, ...] = (
     DocumentCollector("account_summary", ("iam:GetAccountSummary",), _account_summary),
     DocumentCollector("password_policy", ("iam:GetAccountPasswordPolicy",), _password_policy),
     DocumentCollector("virtual_mfa_devices", ("iam:ListVirtualMFADevices",), _virtual_mfa_devices),
     DocumentCollector("authorization_details", ("iam:GetAccountAuthorizationDetails",),
                       _authorization_details),
+    DocumentCollector("saml_providers", ("iam:ListSAMLProviders",), _saml_providers),
 )

@@ -28,6 +28,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from scanner.checks import ALL_CHECKS, CHECK_IDS, references_for
 from scanner.models import AccountResult, ScanStatus, Status
+from scanner.normalize.evidence import describe_organization_features
 from scanner.output.csv_export import neutralize
 from scanner.rundir import write_atomic
 from scanner.scoring import Frames
@@ -151,6 +152,7 @@ def _summary(sheet: Worksheet, run_info: Mapping[str, Any], results: Sequence[Ac
         ("Accounts assessed", counts[ScanStatus.SCANNED]),
         ("Accounts not accessed", counts[ScanStatus.ERROR]),
         ("Accounts skipped", counts[ScanStatus.SKIPPED]),
+        ("Centralized root access", describe_organization_features(run_info.get("organization_features"))),
         *((f"Threshold {name}", value) for name, value in frames.thresholds.to_json().items()),
         ("Note", "Text cells starting with = + - @, a tab or a carriage return are prefixed with ' so they "
                  "are shown, not calculated."),

@@ -47,7 +47,7 @@ def threshold_text(check_id: str, thresholds: Thresholds) -> str:
     texts = {
         "root-not-used-recently": f"used within {thresholds.root_use_days} days fails (root_use_days)",
         "access-keys-rotated": f"older than {thresholds.key_rotation_days} days fails (key_rotation_days)",
-        "unused-credentials": f"unused for more than {thresholds.unused_credentials_days} days fails "
+        "unused-credentials": f"unused for {thresholds.unused_credentials_days} days or more fails "
                               "(unused_credentials_days)",
         "password-length": f"at least {thresholds.password_min_length} characters (password_min_length)",
         "password-reuse": f"at least {thresholds.password_reuse} previous passwords (password_reuse)",

@@ -96,6 +96,7 @@ class Cover:
     worst: tuple[RankedAccount, ...]
     ranked_total: int  # how many accounts the worst-first list was drawn from
     risks: RiskCounts
+    root_access: str = ""  # centralized root access for the organization, as run.json records it
 
 
 @dataclass(frozen=True)
@@ -306,3 +307,4 @@ class Report:
     times: DataTimes
     changes: Changes
     risks: Risks
+    unknown_states: tuple[SkippedAccount, ...] = ()  # attempted although their state is unknown or absent

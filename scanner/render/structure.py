@@ -22,6 +22,7 @@ from scanner.audit.accepted_risks import NO_ASSESSMENT, Assessment
 from scanner.audit.changes import ChangesView, TrendPoint, box_rates, box_statuses, change_counts
 from scanner.checks import BOXES, Framework, references_for
 from scanner.models import AccountResult, ScanStatus, Status
+from scanner.normalize.evidence import describe_organization_features
 from scanner.render.changes import changes_section
 from scanner.render.extended import FindingIndex, extended_headings, extended_results
 from scanner.render.filters import ou_label, parse_time, utc
@@ -297,6 +298,7 @@ def build_report(
     assessed: list[tuple[AccountResult, _Scores]] = []
     unassessed: list[UnassessedAccount] = []
     skipped: list[SkippedAccount] = []
+    unknown_states: list[SkippedAccount] = []
     for ou_path, members in _grouped(results):
         rows: list[MatrixRow] = []
         cards: list[AccountCard] = []
@@ -309,6 +311,9 @@ def build_report(
                 rows.append(MatrixRow(account.account_id, account.account_name, anchor, (), 0, 0,
                                       note=f"skipped ({account.status or 'not active'})"))
                 continue
+            if not account.state_known:
+                unknown_states.append(SkippedAccount(account.account_id, account.account_name, ou_path, anchor,
+                                                     account.status))
             account_scores = scores.get(account.account_id) or _missing_scores()
             rows.append(MatrixRow(account.account_id, account.account_name, anchor, account_scores.statuses,
                                   account_scores.passed, account_scores.applicable,
@@ -345,6 +350,7 @@ def build_report(
         worst=_worst(assessed),
         ranked_total=sum(1 for _, s in assessed if s.applicable > 0),
         risks=risk_counts(assessment),
+        root_access=describe_organization_features(run_info.get("organization_features")),
     )
     assessed_ids = sorted(r.account.account_id for r, _ in assessed)
     anchors = {card.account_id: card.anchor for group in scorecards for card in group.cards}
@@ -363,4 +369,5 @@ def build_report(
         times=_times(run_info, assessed_ids, report_times),
         changes=changes_section(changes or first_run_view(run_info, frames), anchors, SHORT_TITLES),
         risks=risks_section(assessment),
+        unknown_states=tuple(sorted(unknown_states, key=lambda s: s.account_id)),
     )

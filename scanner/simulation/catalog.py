@@ -20,7 +20,7 @@ MANAGEMENT_ACCOUNT_ID = "123456789012"
 ORGANIZATION_ID = "o-orgscan042"
 ROOT_ID = "r-og42"
 ACCESS_ROLE_NAME = "OrganizationAccountAccessRole"
-FIXED_ACCOUNT_COUNT = 15
+FIXED_ACCOUNT_COUNT = 22
 ACCOUNTS_PER_BATCH_OU = 100
 
 OU_PATHS: tuple[str, ...] = (
@@ -44,6 +44,17 @@ ROOT_OLD_KEY_USED = datetime(2024, 12, 1, 8, 15, 0)
 
 ADMIN_POLICY = "OrgAdministrator"
 DATA_POLICY = "DataLakeReadOnly"
+# An AWS managed policy (arn:aws:iam::aws:policy/...), not a customer managed one.
+AWS_ADMINISTRATOR_ACCESS = "AdministratorAccess"
+IDENTITY_CENTER_PROVIDER = "AWSSSO_5f1c0e4a9b2d7386_DO_NOT_DELETE"
+GITHUB_OIDC = "https://token.actions.githubusercontent.com"
+EKS_OIDC = "https://oidc.eks.us-east-1.amazonaws.com/id/5E1A9C0B3F8D2E4A6B7C9D0E1F2A3B4C"
+
+# Account states (Organizations `Account.State`); the scan assesses ACTIVE accounts only and attempts any
+# state it does not know.
+ACTIVE = "ACTIVE"
+SKIPPED_STATES = ("SUSPENDED", "PENDING_CLOSURE", "CLOSED", "PENDING_ACTIVATION")
+UNKNOWN_STATE = "QUARANTINED"  # no such state exists: stands for one AWS may add
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,24 @@ class GroupSpec:
     name: str
     managed_policy: str | None = None
     inline_policy: str | None = None
+    aws_managed_policy: str | None = None
+
+
+@dataclass(frozen=True)
+class PasswordPolicySpec:
+    """UpdateAccountPasswordPolicy's parameters; None leaves one out (AWS then applies its API default)."""
+
+    minimum_length: int | None = 14
+    reuse_prevention: int | None = 24
+    max_age: int | None = 90
+    require_symbols: bool = True
+    require_numbers: bool = True
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    allow_users_to_change: bool = True
+
+
+STRONG_PASSWORD_POLICY = PasswordPolicySpec()
 
 
 @dataclass(frozen=True)
@@ -62,10 +91,11 @@ class UserSpec:
     access_key: bool = False
     inline_policy: str | None = None
     managed_policy: str | None = None
+    aws_managed_policy: str | None = None
 
     @property
     def has_direct_policy(self) -> bool:
-        return self.inline_policy is not None or self.managed_policy is not None
+        return any(p is not None for p in (self.inline_policy, self.managed_policy, self.aws_managed_policy))
 
 
 @dataclass(frozen=True)
@@ -75,8 +105,9 @@ class IamSpec:
     root: RootPosture
     users: tuple[UserSpec, ...] = ()
     groups: tuple[GroupSpec, ...] = ()
-    password_policy: bool = True
+    password_policy: PasswordPolicySpec | None = STRONG_PASSWORD_POLICY
     saml_providers: tuple[str, ...] = ()
+    oidc_providers: tuple[str, ...] = ()  # provider URLs
 
 
 @dataclass(frozen=True)
@@ -86,7 +117,7 @@ class SeededAccount:
     account_id: str
     name: str
     email: str
-    status: str
+    status: str  # the account's state (Organizations `Account.State`)
     ou_path: str
     posture: str
     iam: IamSpec = field(repr=False)
@@ -94,7 +125,8 @@ class SeededAccount:
 
     @property
     def scannable(self) -> bool:
-        return self.status == "ACTIVE"
+        """Whether a scan assesses it: ACTIVE, or a state the scanner does not know (attempted)."""
+        return self.status not in SKIPPED_STATES
 
     @property
     def users_with_direct_policies(self) -> tuple[str, ...]:
@@ -133,7 +165,7 @@ _BASE_USERS = (
 
 
 def _baseline(root: RootPosture, **changes: object) -> IamSpec:
-    spec: dict[str, object] = {"root": root, "users": _BASE_USERS, "groups": _BASE_GROUPS, "password_policy": True}
+    spec: dict[str, object] = {"root": root, "users": _BASE_USERS, "groups": _BASE_GROUPS}
     spec.update(changes)
     return IamSpec(**spec)  # type: ignore[arg-type]
 
@@ -142,7 +174,7 @@ _ODD_NAME = '<script>alert("x")</script> Ops, \u202eevil'
 
 
 def fixed_accounts(now: datetime) -> list[SeededAccount]:
-    """The fifteen hand-made accounts, management first."""
+    """The hand-made accounts, management first."""
 
     def joined(index: int) -> datetime:
         return MEMBERS_JOINED + timedelta(days=index)
@@ -193,7 +225,7 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
             "security-audit",
             "Root/Security",
             "no IAM users; one SAML identity provider",
-            IamSpec(root=root(1), saml_providers=("CorpIdP",), password_policy=True),
+            IamSpec(root=root(1), saml_providers=("CorpIdP",)),
         ),
         member(
             2,
@@ -210,7 +242,7 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
             _baseline(root(3, keys=(inactive_key,))),
         ),
         member(4, "web-prod", "Root/Prod/Web", "no root MFA", _baseline(root(4, mfa="none"))),
-        member(5, "web-staging", "Root/Prod/Web", "no password policy", _baseline(root(5), password_policy=False)),
+        member(5, "web-staging", "Root/Prod/Web", "no password policy", _baseline(root(5), password_policy=None)),
         member(
             6,
             "data-dev",
@@ -245,7 +277,7 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
             "sandbox-empty",
             "Root/Sandbox",
             "no IAM users, groups or providers; no root MFA; no password policy",
-            IamSpec(root=root(8, mfa="none"), password_policy=False),
+            IamSpec(root=root(8, mfa="none"), password_policy=None),
         ),
         member(
             9,
@@ -278,6 +310,49 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
             "account pending closure",
             _baseline(root(14)),
             status="PENDING_CLOSURE",
+        ),
+        member(15, "closed-2026", "Root/Suspended", "closed account", _baseline(root(15)), status="CLOSED"),
+        member(16, "signup-incomplete", "Root/Sandbox", "sign-up never completed", _baseline(root(16)),
+               status="PENDING_ACTIVATION"),
+        member(17, "state-unrecognized", "Root/Sandbox", f"an account state the scanner does not know "
+               f"({UNKNOWN_STATE}): attempted, good baseline", _baseline(root(17)), status=UNKNOWN_STATE),
+        member(
+            18,
+            "ci-workloads",
+            "Root/Dev",
+            "no IAM users; only OIDC providers (GitHub Actions, EKS), which are for workloads",
+            IamSpec(root=root(18), oidc_providers=(GITHUB_OIDC, EKS_OIDC)),
+        ),
+        member(
+            19,
+            "identity-center-app",
+            "Root/Prod",
+            "no IAM users; people sign in through IAM Identity Center (its SAML provider)",
+            IamSpec(root=root(19), saml_providers=(IDENTITY_CENTER_PROVIDER,)),
+        ),
+        member(
+            20,
+            "root-mfa-removed",
+            "Root/Prod/Web",
+            "root MFA removed after the credential report was generated",
+            _baseline(root(20, mfa="none", mfa_in_report="virtual")),
+        ),
+        member(
+            21,
+            "iam-tutorial",
+            "Root/Sandbox",
+            "the classic IAM tutorial's end state: jeff has AdministratorAccess directly, not through "
+            "omegaAdmins; password policy only remembers 3 passwords",
+            IamSpec(
+                root=root(21),
+                users=(UserSpec("jeff", password=True, aws_managed_policy=AWS_ADMINISTRATOR_ACCESS),),
+                groups=(GroupSpec("omegaAdmins", aws_managed_policy=AWS_ADMINISTRATOR_ACCESS),),
+                password_policy=PasswordPolicySpec(
+                    minimum_length=None, reuse_prevention=3, max_age=None, require_symbols=False,
+                    require_numbers=False, require_uppercase=False, require_lowercase=False,
+                    allow_users_to_change=False,
+                ),
+            ),
         ),
     ]
 
@@ -317,6 +392,7 @@ def generated_accounts(count: int, templates: list[SeededAccount]) -> list[Seede
                     groups=template.iam.groups,
                     password_policy=template.iam.password_policy,
                     saml_providers=template.iam.saml_providers,
+                    oidc_providers=template.iam.oidc_providers,
                 ),
                 joined=created,
             )

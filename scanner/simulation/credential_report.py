@@ -79,6 +79,9 @@ class RootPosture:
     mfa: MfaKind = "virtual"
     keys: tuple[RootKey, ...] = ()
     mfa_device_name: str = "ops-root-token"
+    # What the (up to four hours old) credential report still shows when MFA changed after it was generated;
+    # None: the report agrees with the account.
+    mfa_in_report: MfaKind | None = None
 
     def __post_init__(self) -> None:
         if len(self.keys) > 2:
@@ -87,6 +90,10 @@ class RootPosture:
     @property
     def mfa_enabled(self) -> bool:
         return self.mfa != "none"
+
+    @property
+    def report_mfa_enabled(self) -> bool:
+        return (self.mfa_in_report or self.mfa) != "none"
 
     @property
     def keys_present(self) -> bool:
@@ -116,7 +123,7 @@ def root_row(account_id: str, posture: RootPosture) -> list[str]:
         iso(posture.password_last_used) if posture.password else NOT_APPLICABLE,
         "not_supported",
         "not_supported",
-        "true" if posture.mfa_enabled else "false",
+        "true" if posture.report_mfa_enabled else "false",
     ]
     for index in range(2):
         if index < len(posture.keys):

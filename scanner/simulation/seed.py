@@ -18,18 +18,21 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
-from moto.iam.models import IAMBackend, iam_backends
+from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
 from moto.moto_api._internal import mock_random
 from moto.organizations import utils as org_utils
 from moto.organizations.models import FakeAccount, OrganizationsBackend, organizations_backends
 
 from scanner.simulation import moto_patches
+from scanner.simulation.answers import OrganizationFeatures, set_organization_features
 from scanner.simulation.catalog import (
     ACCESS_ROLE_NAME,
     ADMIN_POLICY,
     DATA_POLICY,
+    FIXED_ACCOUNT_COUNT,
     MANAGEMENT_ACCOUNT_ID,
     ORGANIZATION_ID,
     OU_PATHS,
@@ -70,6 +73,20 @@ SAML_METADATA = (
     '<IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"/>'
     "</EntityDescriptor>"
 )
+
+
+# Centralized root access is on in the demo organization (its sandbox-rootless account had its root
+# credentials removed that way).
+DEMO_FEATURES = OrganizationFeatures(enabled=("RootCredentialsManagement", "RootSessions"))
+
+
+@cache
+def _aws_managed_policy_data(name: str) -> dict[str, object]:
+    """One AWS managed policy as moto ships it (moto's own loading of all of them costs ~1 MB per account)."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    data: dict[str, object] = json.loads(aws_managed_policies_data)[name]
+    return data
 
 
 @dataclass(frozen=True)
@@ -137,8 +154,14 @@ def ou_id_for(path: str) -> str:
 _SEED_LOCK = threading.Lock()
 
 
-def seed_organization(n_accounts: int = 15, *, now: datetime | None = None) -> SeededOrganization:
+def seed_organization(
+    n_accounts: int = FIXED_ACCOUNT_COUNT, *, now: datetime | None = None,
+    features: OrganizationFeatures | None = DEMO_FEATURES,
+) -> SeededOrganization:
     """Build the demo organization in moto's management account 123456789012.
+
+    `features`: what IAM's ListOrganizationsFeatures answers for it (centralized root access); None answers
+    as an organization that never enabled IAM's trusted access.
 
     `now` anchors the few relative moments (root password and root key last used); by default
     it is today's midnight UTC, so runs on the same day are identical apart from report
@@ -171,6 +194,8 @@ def seed_organization(n_accounts: int = 15, *, now: datetime | None = None) -> S
             _create_members(orgs, ids, accounts[1:], ou_ids)
         for account in accounts:
             _seed_iam(_iam_backend(account.account_id), account.iam)
+        set_organization_features(
+            MANAGEMENT_ACCOUNT_ID, features if features is not None else OrganizationFeatures(trusted_access=False))
 
     seconds = time.perf_counter() - started
     logger.info("seeded %d accounts in %.1f s", len(accounts), seconds)
@@ -240,31 +265,43 @@ def _seed_iam(iam: IAMBackend, spec: IamSpec) -> None:
     """Create the account's password policy, providers, policies, groups and users."""
     created = spec.root.created
     users_created = max(created, USERS_CREATED)
-    if spec.password_policy:
+    policy_spec = spec.password_policy
+    if policy_spec is not None:
+        # Parameters left out take UpdateAccountPasswordPolicy's documented defaults (length 6, no expiry).
         iam.update_account_password_policy(
-            allow_change_password=True,
+            allow_change_password=policy_spec.allow_users_to_change,
             hard_expiry=False,  # type: ignore[arg-type]
-            max_password_age=90,
-            minimum_password_length=14,
-            password_reuse_prevention=24,
-            require_lowercase_characters=True,
-            require_numbers=True,
-            require_symbols=True,
-            require_uppercase_characters=True,
+            max_password_age=policy_spec.max_age or 0,
+            minimum_password_length=policy_spec.minimum_length or 6,
+            password_reuse_prevention=policy_spec.reuse_prevention,  # type: ignore[arg-type]
+            require_lowercase_characters=policy_spec.require_lowercase,
+            require_numbers=policy_spec.require_numbers,
+            require_symbols=policy_spec.require_symbols,
+            require_uppercase_characters=policy_spec.require_uppercase,
         )
     for provider in spec.saml_providers:
         iam.create_saml_provider(provider, SAML_METADATA).create_date = users_created
+    for url in spec.oidc_providers:
+        iam.create_open_id_connect_provider(url, ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"], ["sts.amazonaws.com"],
+                                            []).create_date = users_created
     managed = {u.managed_policy for u in spec.users} | {g.managed_policy for g in spec.groups}
     policy_arns = {}
     for name in sorted(p for p in managed if p):
         policy = iam.create_policy("", "/", POLICY_DOCUMENTS[name], name, [])
         policy.create_date = policy.update_date = users_created
         policy_arns[name] = policy.arn
+    aws_managed = {u.aws_managed_policy for u in spec.users} | {g.aws_managed_policy for g in spec.groups}
+    for name in sorted(p for p in aws_managed if p):
+        aws_policy = AWSManagedPolicy.from_data(name, iam.account_id, REGION, _aws_managed_policy_data(name))
+        iam.aws_managed_policies.append(aws_policy)
+        iam.managed_policies[aws_policy.arn] = aws_policy
+        policy_arns[name] = aws_policy.arn
     for group_spec in spec.groups:
         group = iam.create_group(group_spec.name)
         group.create_date = users_created
-        if group_spec.managed_policy:
-            iam.attach_group_policy(policy_arns[group_spec.managed_policy], group_spec.name)
+        for group_policy in (group_spec.managed_policy, group_spec.aws_managed_policy):
+            if group_policy:
+                iam.attach_group_policy(policy_arns[group_policy], group_spec.name)
         if group_spec.inline_policy:
             iam.put_group_policy(group_spec.name, group_spec.inline_policy, POLICY_DOCUMENTS[group_spec.inline_policy])
     for index, user_spec in enumerate(spec.users):
@@ -283,6 +320,7 @@ def _seed_iam(iam: IAMBackend, spec: IamSpec) -> None:
             iam.create_access_key(user_spec.name).create_date = moment + timedelta(days=1)
         if user_spec.inline_policy:
             iam.put_user_policy(user_spec.name, user_spec.inline_policy, POLICY_DOCUMENTS[user_spec.inline_policy])
-        if user_spec.managed_policy:
-            iam.attach_user_policy(policy_arns[user_spec.managed_policy], user_spec.name)
+        for user_policy in (user_spec.managed_policy, user_spec.aws_managed_policy):
+            if user_policy:
+                iam.attach_user_policy(policy_arns[user_policy], user_spec.name)
     apply_root_posture(iam, spec.root)

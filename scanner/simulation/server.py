@@ -17,6 +17,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from scanner.simulation import moto_patches
+from scanner.simulation.answers import AnswerShape, AnswerShapes, clear_organization_features
 from scanner.simulation.faults import FaultLayer
 from scanner.simulation.keys import RESOLVER
 
@@ -44,12 +45,17 @@ class _QuietRequestHandler(MotoRequestHandler):
 
 
 class SimulatedAws:
-    """A moto server with a `FaultLayer`; use as a context manager or call start()/stop()."""
+    """A moto server with a `FaultLayer`; use as a context manager or call start()/stop().
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    Requests pass the fault layer, then `answers` (which makes moto answer as AWS does today, or in an older
+    `shape` chosen for a test), then moto.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, shape: AnswerShape = AnswerShape.TODAY) -> None:
         self._host = host
         self._port = port
-        self.faults = FaultLayer(DomainDispatcherApplication(create_backend_app))
+        self.answers = AnswerShapes(DomainDispatcherApplication(create_backend_app), shape)
+        self.faults = FaultLayer(self.answers)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -116,5 +122,6 @@ def reset_backends() -> None:
 
     moto_api_backend.reset()
     organizations_backends.master_accounts.clear()
+    clear_organization_features()
     RESOLVER.clear()
     logger.debug("moto state cleared")

@@ -26,7 +26,7 @@ def reference_run(sim: SimulatedAws, tmp_path_factory: pytest.TempPathFactory) -
     """A complete run folder of the seeded organization (its denied account included), never modified."""
     reset_backends()
     sim.faults.clear()
-    organization = seed_organization(15, now=NOW)
+    organization = seed_organization(now=NOW)
     organization.install(sim.faults)
     base = tmp_path_factory.mktemp("reference")
     out = base / "runs"

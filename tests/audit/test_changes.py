@@ -96,7 +96,7 @@ def test_two_scans_with_the_posture_changed_between_give_exactly_the_expected_ch
     assert result.code == 2, result.stderr
     second = max(p for p in out.iterdir() if p.is_dir())
     started_first = read_json(first / "run.json")["started_at"]  # type: ignore[index]
-    assert f"changes since {started_first}: 1 new failure, 1 fixed, 8 still failing, 1 not assessed, " \
+    assert f"changes since {started_first}: 1 new failure, 1 fixed, 11 still failing, 1 not assessed, " \
            "5 new account, 5 account gone (changes.csv)" in result.stdout
     assert "exception entry 2 (* root-access-keys, owner bob@example.com) expired on 2020-01-31" in result.stderr
 
@@ -118,6 +118,9 @@ def test_two_scans_with_the_posture_changed_between_give_exactly_the_expected_ch
         ("210000000008", "root-mfa", "still failing", F, F),
         ("210000000008", "individual-users", "still failing", F, F),
         ("210000000008", "password-policy", "still failing", F, F),
+        ("210000000018", "individual-users", "still failing", F, F),
+        ("210000000020", "root-mfa", "still failing", F, F),
+        ("210000000021", "groups-for-permissions", "still failing", F, F),
         *(("210000000009", box, "account gone", gone[box], "") for box in BOXES),
         *((new_account, box, "new account", "", new_statuses[box]) for box in BOXES),
     }
@@ -134,16 +137,16 @@ def test_two_scans_with_the_posture_changed_between_give_exactly_the_expected_ch
     assert isinstance(trend, dict)
     assert trend["previous_started_at"] == started_first
     assert [run["run_id"] for run in trend["runs"]] == [first.name, second.name]
-    assert trend["runs"][0]["boxes"]["password-policy"] == {"passed": 9, "applicable": 13}
-    assert trend["runs"][1]["boxes"]["password-policy"]["applicable"] == 13  # 009 gone, the new account came
+    assert trend["runs"][0]["boxes"]["password-policy"] == {"passed": 14, "applicable": 18}
+    assert trend["runs"][1]["boxes"]["password-policy"]["applicable"] == 18  # 009 gone, the new account came
 
     diff = run_cli(None, "diff", str(first), str(second))
     assert diff.code == 0
     assert diff.stdout.splitlines()[0] == f"changes from {first.name} ({started_first}) to {second.name} " \
                                           f"({read_json(second / 'run.json')['started_at']})"  # type: ignore[index]
     table = diff.stdout.splitlines()[2:-1]  # after the title and the header, before the counts
-    assert len(table) == len(expected) and sum(" still failing " in line for line in table) == 8
-    assert diff.stdout.splitlines()[-1] == "1 new failure, 1 fixed, 8 still failing, 1 not assessed, " \
+    assert len(table) == len(expected) and sum(" still failing " in line for line in table) == 11
+    assert diff.stdout.splitlines()[-1] == "1 new failure, 1 fixed, 11 still failing, 1 not assessed, " \
                                            "5 new account, 5 account gone"
     assert run_cli(None, "verify", str(second)).code == 0
 

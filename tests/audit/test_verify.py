@@ -34,7 +34,7 @@ def test_an_untouched_run_folder_is_intact_and_its_manifest_lists_every_file(ref
     assert [e.path for e in manifest.files] == sorted(listed)
     run = json.loads((reference_run / "run.json").read_bytes())
     assert manifest.run["started_at"] == run["started_at"] and manifest.run["config_digest"] == run["config_digest"]
-    assert manifest.run["account_counts"] == {"discovered": 15, "scanned": 12, "error": 1, "skipped": 2}
+    assert manifest.run["account_counts"] == {"discovered": 22, "scanned": 17, "error": 1, "skipped": 4}
 
 
 def test_report_rewrites_the_manifest_with_identical_bytes(run_copy: Path) -> None:

@@ -37,6 +37,13 @@ EXPECTED = {
     "210000000010": (E,) * 9,  # AssumeRole denied
     "210000000012": (F, F, P, F, F, P, E, E, P),  # GetAccountPasswordPolicy denied by an SCP
     "210000000013": BASELINE,  # hostile user names
+    "210000000017": BASELINE,  # an unknown account state: attempted
+    "210000000018": NO_USERS,  # OIDC providers only
+    "210000000019": NO_USERS,  # IAM Identity Center
+    "210000000020": BASELINE,  # root MFA removed since the report: no hardware MFA either
+    # The classic IAM tutorial: virtual root MFA; jeff signs in without MFA and has never used his password;
+    # the policy keeps AWS's default length (6) and remembers 3 passwords; AdministratorAccess sits on jeff.
+    "210000000021": (F, F, F, NA, F, NA, F, F, F),
 }
 
 
@@ -45,7 +52,7 @@ def seeded_today(sim: SimulatedAws) -> Iterator[SeededOrganization]:
     """The demo organization seeded for today, so "root used three days ago" holds whenever tests run."""
     reset_backends()
     sim.faults.clear()
-    organization = seed_organization(15)
+    organization = seed_organization()
     organization.install(sim.faults)
     yield organization
     reset_backends()

@@ -105,5 +105,5 @@ def test_missing_credentials_are_one_line_and_write_nothing(
 def test_demo_with_too_few_accounts_is_one_line(tmp_path: Path) -> None:
     result = run_cli(None, "demo", "--out", str(tmp_path / "runs"), "--accounts", "3")
     assert (result.code, result.stdout) == (1, "")
-    assert result.stderr == "orgscan: error: --accounts: the simulated organization needs at least 15 accounts, got 3\n"
+    assert result.stderr == "orgscan: error: --accounts: the simulated organization needs at least 22 accounts, got 3\n"
     assert not (tmp_path / "runs").exists()

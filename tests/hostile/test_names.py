@@ -78,7 +78,7 @@ def test_hostile_names_are_neutralized_in_csv_and_kept_verbatim_in_raw(
         expected = "'" + original if original.startswith(FORMULA_START) else original
         assert shown[account_id] == expected, account_id
     assert shown[HOSTILE] == names[HOSTILE]  # starts with "<": not a formula, kept as is
-    assert len(read_csv(folder / "accounts.csv")) == 15  # the newline stayed inside its quoted cell
+    assert len(read_csv(folder / "accounts.csv")) == 22  # the newline stayed inside its quoted cell
     users = {r["user"] for r in read_csv(folder / "users.csv") if r["account_id"] == HOSTILE}
     assert users == {"'=1+2", "'@ops-admin", "deploy,ci", "'+plus", "'-minus"}
     finding_names = {r["account_name"] for r in read_csv(folder / "findings.csv") if r["account_id"] == "210000000003"}

@@ -41,8 +41,15 @@ EXPECTED = {
     "210000000010": (E, E, E, E, E),  # AssumeRole denied
     "210000000012": (P, P, P, P, E),  # GetAccountPasswordPolicy denied by an SCP
     "210000000013": (P, P, P, P, P),  # hostile name, hostile user names
+    "210000000017": (P, P, P, P, P),  # a state orgscan does not know: attempted
+    "210000000018": (P, P, F, NA, P),  # no users; OIDC providers only (workloads, not people)
+    "210000000019": (P, P, P, NA, P),  # no users; IAM Identity Center's SAML provider
+    "210000000020": (P, F, P, P, P),  # root MFA removed after the credential report was generated
+    "210000000021": (P, P, P, F, P),  # the classic IAM tutorial's end state
 }
-SKIPPED = {"210000000011": "SUSPENDED", "210000000014": "PENDING_CLOSURE"}
+SKIPPED = {"210000000011": "SUSPENDED", "210000000014": "PENDING_CLOSURE", "210000000015": "CLOSED",
+           "210000000016": "PENDING_ACTIVATION"}
+DISCOVERED = len(EXPECTED) + len(SKIPPED)
 ACCOUNT_COLUMNS = ["account_id", "account_name", "email", "status", "ou_path", "scan_status", "error"]
 
 
@@ -82,7 +89,7 @@ def test_scorecard_columns_and_counts(scanned: tuple[Path, int, str]) -> None:
 def test_accounts_json_and_csv_hold_the_discovery_evidence(scanned: tuple[Path, int, str]) -> None:
     folder, _, _ = scanned
     records = read_json(folder / "raw" / "accounts.json")
-    assert isinstance(records, list) and len(records) == 15
+    assert isinstance(records, list) and len(records) == DISCOVERED
     assert all(list(sorted(r)) == sorted(ACCOUNT_COLUMNS) for r in records)
     assert all(isinstance(r["account_id"], str) and len(r["account_id"]) == 12 for r in records)
     by_id = {r["account_id"]: r for r in records}
@@ -105,11 +112,12 @@ def test_raw_evidence_is_what_aws_returned(scanned: tuple[Path, int, str]) -> No
     folder, _, _ = scanned
     raw = folder / "raw"
     expected_files = {"credential_report.csv", "account_summary.json", "password_policy.json",
-                      "virtual_mfa_devices.json", "authorization_details.json", "meta.json"}
+                      "virtual_mfa_devices.json", "authorization_details.json", "saml_providers.json", "meta.json"}
     scanned_ids = {a for a, s in EXPECTED.items() if s != (E,) * 5}
     denied = "210000000010"
     assert {p.name for p in raw.iterdir() if p.is_dir()} == scanned_ids | {denied}
-    assert {p.name for p in raw.iterdir() if p.is_file()} == {"accounts.json", "discovery.json"}
+    assert {p.name for p in raw.iterdir() if p.is_file()} == {"accounts.json", "discovery.json",
+                                                             "organization_features.json"}
     for account_id in scanned_ids:
         assert {p.name for p in (raw / account_id).iterdir()} == expected_files
     assert [p.name for p in (raw / denied).iterdir()] == ["access_error.json"]  # AssumeRole's answer, no meta
@@ -160,7 +168,7 @@ def test_users_csv_lists_every_iam_user_for_spreadsheets(scanned: tuple[Path, in
 def test_exit_code_is_2_when_an_account_could_not_be_assessed(scanned: tuple[Path, int, str]) -> None:
     _, code, stdout = scanned
     assert code == 2
-    assert "1 could not be assessed" in stdout and "2 skipped" in stdout
+    assert "1 could not be assessed" in stdout and "4 skipped" in stdout
 
 
 def test_run_json_describes_the_run(scanned: tuple[Path, int, str]) -> None:
@@ -169,7 +177,8 @@ def test_run_json_describes_the_run(scanned: tuple[Path, int, str]) -> None:
     assert info["organization_id"] == "o-orgscan042"
     assert info["management_account_id"] == MANAGEMENT
     assert info["role_name"] == "OrganizationAccountAccessRole"
-    assert info["account_counts"] == {"discovered": 15, "scanned": 12, "error": 1, "skipped": 2}
+    assert info["account_counts"] == {"discovered": DISCOVERED, "scanned": len(EXPECTED) - 1, "error": 1,
+                                      "skipped": len(SKIPPED)}
     assert info["caller_arn"].startswith("arn:aws:")
     assert info["started_at"] <= info["finished_at"]
     assert folder.name.startswith(info["started_at"][:10])
@@ -214,7 +223,7 @@ def test_filters_select_accounts_and_ous_include_sub_ous(
     result = run_cli(sim, "scan", "--out", str(tmp_path / "a"), "--ou", prod, "--exclude", "210000000012")
     assert result.code == 0, result.stderr
     ids = [r["account_id"] for r in read_csv(run_folder(tmp_path / "a") / "accounts.csv")]
-    assert ids == ["210000000002", "210000000003", "210000000004", "210000000005"]
+    assert ids == ["210000000002", "210000000003", "210000000004", "210000000005", "210000000019", "210000000020"]
     result = run_cli(sim, "scan", "--out", str(tmp_path / "b"), "--accounts", "210000000004,210000000011")
     rows = read_csv(run_folder(tmp_path / "b") / "accounts.csv")
     assert [(r["account_id"], r["scan_status"]) for r in rows] == [("210000000004", "scanned"),

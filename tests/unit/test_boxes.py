@@ -15,7 +15,7 @@ from scanner.checks.boxes import (
 )
 from scanner.models import ApiError, Status
 from scanner.normalize.credential_report import RootRow
-from scanner.normalize.evidence import AccountFacts, UserPolicies
+from scanner.normalize.evidence import AccountFacts, SamlProvider, UserPolicies
 
 DENIED = ApiError("AccessDenied", "explicit deny in a service control policy")
 NO_POLICY = ApiError("NoSuchEntity", "The Password Policy with domain name 012345678901 cannot be found.")
@@ -34,13 +34,14 @@ def root_row(**changes: object) -> RootRow:
 SUMMARY = {"AccountAccessKeysPresent": 0, "AccountMFAEnabled": 1, "AccountPasswordPresent": 1,
            "AccountSigningCertificatesPresent": 0, "Users": 2, "Groups": 1, "Providers": 0}
 CLEAN_USERS = (UserPolicies("alice", (), ()), UserPolicies("bob", (), ()))
+SAML = SamlProvider("CorpIdP", "arn:aws:iam::012345678901:saml-provider/CorpIdP")
 
 
 def facts(**changes: object) -> AccountFacts:
     base = AccountFacts(
         account_id="012345678901", summary=dict(SUMMARY), root=root_row(),
         password_policy={"MinimumPasswordLength": 14, "PasswordReusePrevention": 24},
-        user_policies=CLEAN_USERS, group_count=1, mfa_devices=(),
+        user_policies=CLEAN_USERS, group_count=1, mfa_devices=(), saml_providers=(),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -95,7 +96,8 @@ ROOTLESS = summary(AccountMFAEnabled=0, AccountPasswordPresent=0)
     ("account", "status"),
     [
         (facts(), Status.PASS),
-        (facts(summary=summary(AccountMFAEnabled=0)), Status.PASS),  # row says MFA active
+        (facts(summary=without("AccountMFAEnabled")), Status.PASS),  # the row decides only without the summary
+        (facts(summary=summary(AccountMFAEnabled=0)), Status.FAIL),  # the live summary wins over the report
         (facts(root=None, report_error=DENIED), Status.PASS),  # summary says enabled
         (facts(summary=summary(AccountMFAEnabled=0), root=root_row(mfa_active=False), partition="aws-us-gov"),
          Status.NOT_APPLICABLE),
@@ -111,12 +113,40 @@ ROOTLESS = summary(AccountMFAEnabled=0, AccountPasswordPresent=0)
         (facts(summary=summary(AccountMFAEnabled=0), root=root_row(mfa_active=False)), Status.FAIL),
         (facts(summary=summary(AccountMFAEnabled=0), root=None, report_error=DENIED), Status.FAIL),
     ],
-    ids=["both", "row-only-true", "summary-only-true", "govcloud", "rootless", "rootless-but-key",
+    ids=["both", "row-only-true", "summary-says-removed", "summary-only-true", "govcloud", "rootless", "rootless-but-key",
          "rootless-but-row-cert", "rootless-but-summary-cert", "password-unknown", "neither-read",
          "summary-lacks-mfa-no-row", "no-mfa", "no-mfa-summary-only"],
 )
 def test_root_mfa(account: AccountFacts, status: Status) -> None:
     assert root_mfa(account)[0] is status
+
+
+def test_root_mfa_names_a_disagreement_between_the_summary_and_an_older_report() -> None:
+    status, detail = root_mfa(facts(summary=summary(AccountMFAEnabled=0), report_generated="2026-11-28T01:00:00Z"))
+    assert status is Status.FAIL
+    assert "credential report (up to four hours old) still shows root MFA as active" in detail
+    assert "removed since the report was generated" in detail
+    status, detail = root_mfa(facts(summary=without("AccountMFAEnabled")))
+    assert status is Status.PASS and "credential report" in detail and "could not be confirmed" in detail
+
+
+@pytest.mark.parametrize(
+    ("managed", "expected"),
+    [(True, "cannot be recovered without the management account"),
+     (False, "whoever holds the root e-mail address can still recover the root user"),
+     (None, "could not be read")],
+)
+def test_rootless_root_says_whether_the_organization_prevents_password_recovery(
+        managed: bool | None, expected: str) -> None:
+    status, detail = root_mfa(facts(summary=ROOTLESS, root=root_row(mfa_active=False),
+                                    root_credentials_management=managed))
+    assert status is Status.NOT_APPLICABLE and expected in detail
+
+
+def test_root_key_pass_from_the_report_alone_says_the_summary_could_not_confirm_it() -> None:
+    status, detail = root_access_keys(facts(summary=None, summary_error=DENIED))
+    assert status is Status.PASS
+    assert "could not confirm" in detail and "inactive key" in detail
 
 
 # 3. individual-users
@@ -125,14 +155,31 @@ def test_root_mfa(account: AccountFacts, status: Status) -> None:
     [
         (facts(summary=None, summary_error=DENIED), Status.ERROR),
         (facts(), Status.PASS),
-        (facts(summary=summary(Users=0, Providers=1)), Status.PASS),
+        (facts(summary=summary(Users=0, Providers=1), saml_providers=(SAML,)), Status.PASS),
+        (facts(summary=summary(Users=0, Providers=1), saml_providers=()), Status.FAIL),  # the one provider is OIDC
         (facts(summary=summary(Users=0, Providers=0)), Status.FAIL),
-        (facts(summary=without("Providers") | {"Users": 0}), Status.ERROR),
+        (facts(summary=summary(Users=0), saml_providers=None, saml_error=DENIED), Status.ERROR),
+        (facts(summary=summary(Users=2), saml_providers=None, saml_error=DENIED), Status.PASS),
+        (facts(summary=without("Users"), saml_providers=()), Status.ERROR),
+        # Evidence written before SAML providers were collected: the summary's Providers count, as then.
+        (facts(summary=summary(Users=0, Providers=1), saml_providers=None, saml_collected=False), Status.PASS),
+        (facts(summary=summary(Users=0, Providers=0), saml_providers=None, saml_collected=False), Status.FAIL),
+        (facts(summary=without("Providers") | {"Users": 0}, saml_providers=None, saml_collected=False),
+         Status.ERROR),
     ],
-    ids=["summary-unread", "users", "federation", "nobody", "providers-unknown"],
+    ids=["summary-unread", "users", "saml", "oidc-only", "nobody", "saml-unread", "users-saml-unread",
+         "users-unknown", "old-providers", "old-nobody", "old-providers-unknown"],
 )
 def test_individual_users(account: AccountFacts, status: Status) -> None:
     assert individual_users(account)[0] is status
+
+
+def test_individual_users_names_identity_center_and_explains_oidc() -> None:
+    center = SamlProvider("AWSSSO_5f1c0e4a9b2d7386_DO_NOT_DELETE", "arn:aws:iam::012345678901:saml-provider/x")
+    _, detail = individual_users(facts(summary=summary(Users=0, Providers=1), saml_providers=(center,)))
+    assert detail == "People sign in through federation: IAM Identity Center (AWSSSO_5f1c0e4a9b2d7386_DO_NOT_DELETE)."
+    _, detail = individual_users(facts(summary=summary(Users=0, Providers=2), saml_providers=()))
+    assert "no SAML identity provider" in detail and "2 OIDC providers" in detail and "workloads" in detail
 
 
 # 4. groups-for-permissions

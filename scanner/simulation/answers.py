@@ -1,0 +1,210 @@
+"""`AnswerShapes`: WSGI middleware between the fault layer and moto that makes the simulated AWS answer the way
+AWS answers today where moto answers otherwise.
+
+- Organizations (`ListAccounts`, `ListAccountsForParent`, `DescribeAccount`): AWS retired `Account.Status` on
+  2026-09-09 and answers with `Account.State` alone; moto 5.2 still sends both. The layer removes `Status`
+  (`AnswerShape.TODAY`, the default). The older shapes stay available as test cases: `LEGACY` sends `Status`
+  alone (as before `State` existed), `TRANSITION` both (as between the two, and as stock moto does), `ABSENT`
+  neither.
+- IAM `ListOrganizationsFeatures` (centralized root access) is not in moto: the layer answers it from the
+  features the seeded organization declares (`set_organization_features`), with AWS's errors for a member
+  account and for an account outside any organization.
+
+Every difference from AWS the simulation knows of is listed in `DIFFERENCES.md` beside this module.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import parse_qs
+
+from scanner.simulation.keys import RESOLVER, KeyResolver
+from scanner.simulation.wire import WireResponse, query_error, query_result
+
+logger = logging.getLogger(__name__)
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."
+ACCOUNT_ACTIONS = frozenset({"ListAccounts", "ListAccountsForParent", "DescribeAccount"})
+# `Status` had three values; a closed account showed as SUSPENDED until `State` told the two apart.
+_LEGACY_STATUS = {"CLOSED": "SUSPENDED"}
+
+
+class AnswerShape(StrEnum):
+    TODAY = "today"  # Account.State only: AWS since 2026-09-09
+    LEGACY = "legacy"  # Account.Status only: AWS before Account.State existed
+    TRANSITION = "transition"  # both, as AWS answered between the two (and moto 5.2 does)
+    ABSENT = "absent"  # neither: an answer a scanner must still handle (a future change, a faulty proxy)
+
+
+@dataclass(frozen=True)
+class OrganizationFeatures:
+    """What IAM's `ListOrganizationsFeatures` says for one organization.
+
+    `trusted_access` False: IAM's trusted access with Organizations is off (ServiceAccessNotEnabledException).
+    """
+
+    enabled: tuple[str, ...] = ()
+    trusted_access: bool = True
+
+
+_features: dict[str, OrganizationFeatures] = {}
+_features_lock = threading.Lock()
+
+
+def set_organization_features(management_account_id: str, features: OrganizationFeatures | None) -> None:
+    """Declare (or, with None, forget) the centralized root access features of the organization managed by
+    `management_account_id`."""
+    with _features_lock:
+        if features is None:
+            _features.pop(management_account_id, None)
+        else:
+            _features[management_account_id] = features
+
+
+def clear_organization_features() -> None:
+    with _features_lock:
+        _features.clear()
+
+
+def reshape_account(account: dict[str, Any], shape: AnswerShape) -> dict[str, Any]:
+    """One `Account` structure as AWS answers it in `shape`."""
+    state = account.get("State") or account.get("Status")
+    shaped = {k: v for k, v in account.items() if k not in ("Status", "State")}
+    if state is None or shape == AnswerShape.ABSENT:
+        return shaped
+    if shape == AnswerShape.TODAY:
+        shaped["State"] = state
+    elif shape == AnswerShape.LEGACY:
+        shaped["Status"] = _LEGACY_STATUS.get(state, state)
+    else:
+        shaped["Status"] = _LEGACY_STATUS.get(state, state)
+        shaped["State"] = state
+    return shaped
+
+
+def _reshape_body(action: str, body: bytes, shape: AnswerShape) -> bytes:
+    document = json.loads(body)
+    if action == "DescribeAccount" and isinstance(document.get("Account"), dict):
+        document["Account"] = reshape_account(document["Account"], shape)
+    elif isinstance(document.get("Accounts"), list):
+        document["Accounts"] = [reshape_account(a, shape) if isinstance(a, dict) else a for a in document["Accounts"]]
+    return json.dumps(document).encode()
+
+
+class AnswerShapes:
+    """Wraps moto's WSGI app; `shape` may be changed while the server runs."""
+
+    def __init__(self, app: WsgiApp, shape: AnswerShape = AnswerShape.TODAY, *,
+                 resolver: KeyResolver = RESOLVER) -> None:
+        self.app = app
+        self.shape = shape
+        self._resolver = resolver
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith(ORGANIZATIONS_TARGET):
+            action = target[len(ORGANIZATIONS_TARGET):]
+            if action in ACCOUNT_ACTIONS:
+                return self._reshaped(action, environ, start_response)
+            return self.app(environ, start_response)
+        if not target and environ.get("REQUEST_METHOD") == "POST":
+            body = _body(environ)
+            form = parse_qs(body.decode("utf-8", "replace"))
+            if form.get("Action") == ["ListOrganizationsFeatures"]:
+                response = self._organizations_features(environ)
+                start_response(response.status_line, list(response.headers))
+                return [response.body]
+        return self.app(environ, start_response)
+
+    def _reshaped(self, action: str, environ: Environ, start_response: StartResponse) -> list[bytes]:
+        captured: list[Any] = []
+        chunks: list[bytes] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            captured[:] = [status, headers]
+            return chunks.append
+
+        result = self.app(environ, capture)
+        try:
+            chunks.extend(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        status, headers = captured
+        body = b"".join(chunks)
+        if status.startswith("200"):
+            body = _reshape_body(action, body, self.shape)
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [body]
+
+    def _organizations_features(self, environ: Environ) -> WireResponse:
+        from moto.organizations.models import organizations_backends
+
+        access_key = _access_key(environ.get("HTTP_AUTHORIZATION", ""))
+        account_id = self._resolver.owner(access_key).account_id
+        management = _management_account(organizations_backends, account_id)
+        if management is None:
+            return query_error("iam", "OrganizationNotFoundException",
+                               "The request failed because the account is not a member of an organization.", 400)
+        if management != account_id:
+            return query_error("iam", "AccountNotManagementOrDelegatedAdministratorException",
+                               "The request was rejected because the account making the request is not the "
+                               "management account or delegated administrator account for centralized root "
+                               "access.", 400)
+        with _features_lock:
+            features = _features.get(management, OrganizationFeatures())
+        if not features.trusted_access:
+            return query_error("iam", "ServiceAccessNotEnabledException",
+                               "The request was rejected because trusted access is not enabled for IAM in "
+                               "AWS Organizations.", 400)
+        org = organizations_backends[management]["aws"].org
+        members = "".join(f"<member>{name}</member>" for name in features.enabled)
+        return query_result("iam", "ListOrganizationsFeatures",
+                            f"<OrganizationId>{org.id if org else ''}</OrganizationId>"
+                            f"<EnabledFeatures>{members}</EnabledFeatures>")
+
+
+def _body(environ: Environ) -> bytes:
+    """The request body, with an unread copy put back for the wrapped app."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _access_key(authorization: str) -> str:
+    marker = "Credential="
+    start = authorization.find(marker)
+    if start < 0:
+        return ""
+    return authorization[start + len(marker):].split("/", 1)[0]
+
+
+def _management_account(backends: Any, account_id: str) -> str | None:
+    """The management account of the organization `account_id` belongs to, or None outside any."""
+    member_of = backends.master_accounts.get(account_id)
+    if member_of is not None:
+        return str(member_of[0])
+    own = dict.get(backends, account_id)
+    if own is not None:
+        org = own["aws"].org
+        if org is not None and org.master_account_id == account_id:
+            return account_id
+    return None
