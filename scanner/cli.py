@@ -300,9 +300,6 @@ def _run_resume(args: argparse.Namespace) -> int:
     overrides = {"workers": args.workers, "profile": args.profile, "region": args.region,
                  "external_id": args.external_id, "history": args.history}
     config, differences = resume_config(read_start(folder), {k: v for k, v in overrides.items() if v is not None})
-    if differences:
-        print(f"orgscan: note: resuming with settings that differ from the run's start: {', '.join(differences)} "
-              "(run.json keeps the original digest and records this one under 'resumed')", file=sys.stderr)
     log_path = Path(args.log_file or config.log.path or path.parent / "orgscan.log")
     check_writable(path, "run folder")
     check_writable(log_path.parent, "log folder")
@@ -313,6 +310,9 @@ def _run_resume(args: argparse.Namespace) -> int:
     except (OrgscanError, OSError) as exc:
         log.error("resumed scan stopped: %s", exc)
         raise
+    if differences:  # said once the run is resumed: a refusal stays one line
+        print(f"orgscan: note: resumed with settings that differ from the run's start: {', '.join(differences)} "
+              "(run.json keeps the original digest and records this one under 'resumed')", file=sys.stderr)
     _print_outcome(outcome, api_stats=True)
     return outcome.exit_code
 

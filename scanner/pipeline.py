@@ -29,7 +29,7 @@ from scanner.collection import Collection
 from scanner.config import Config
 from scanner.derive import Derivation, derive_outputs
 from scanner.discovery import discover, identify
-from scanner.errors import HistoryError
+from scanner.errors import HistoryError, OrgscanError
 from scanner.models import Account, AccountResult, Discovery, Status
 from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
 from scanner.render import render_reports
@@ -71,33 +71,81 @@ def scan(
     executor: Executor | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Outcome:
-    # A malformed exceptions file stops the scan before AWS is called, an unusable history database
-    # before any account is; the register in force is kept before inputs/scan.json makes the run resumable.
+    """Discover and collect into a new run folder, then derive every output from it.
+
+    Accounts are collected as discovery names them, so the run folder may exist before discovery is
+    complete. Until inputs/scan.json and raw/discovery.json make it resumable, a failure removes it (and any
+    output folder created for it) with what it had collected: the error says so, `--out` is as it was, and
+    neither the log nor the history database has been opened.
+    """
+    # A malformed exceptions file stops the scan before AWS is called; the register in force is kept
+    # before inputs/scan.json makes the run resumable.
     register = load_register(config.exceptions) if config.exceptions else None
     started = clock()
     identity = identify(factory)
     history = History(history_path(config, Path(config.out)))
+    created_out = _missing_folders(Path(config.out))
+    locks: list[checkpoint.RunLock] = []
 
     def open_folder() -> RunFolder:
-        history.ensure()  # an unusable history database stops the run before any account is collected
         folder = RunFolder.create(Path(config.out), started)
+        locks.append(checkpoint.RunLock.acquire(folder, "write"))
         if register is not None:
             rundir.write_atomic(folder.path / EXCEPTIONS_TOML, register[0])
         return folder
 
     collection = Collection(open_folder, identity.caller, config, factory, progress=progress, executor=executor)
     try:
-        # Accounts are collected as discovery names them; its pages and the OU walk overlap collection.
-        discovery = discover(factory, config, identity, on_account=collection.submit)
-        checkpoint.record_start(collection.folder, discovery, config, started)  # resumable from here on
-    except BaseException:
-        collection.abandon()
-        raise
-    collected = collection.finish()
-    folder = collected.folder
-    log.info("run %s: %d accounts selected", folder.path.name, len(discovery.accounts))
-    return _finish(folder, discovery, config, factory, collected.results, history, started=rundir.iso(started),
-                   finished=clock(), collect_seconds=collected.seconds, config_digest=config.digest())
+        try:
+            # Accounts are collected as discovery names them; its pages and the OU walk overlap collection.
+            discovery = discover(factory, config, identity, on_account=collection.submit)
+            checkpoint.record_start(collection.folder, discovery, config, started)  # resumable from here on
+        except BaseException as exc:
+            collection.abandon()
+            removed = collection.remove()
+            _remove_empty(created_out)
+            if removed is not None and isinstance(exc, OrgscanError):
+                raise type(exc)(f"{exc}; nothing was kept: the run folder of the accounts collected meanwhile "
+                                "was removed") from None
+            raise
+        collection.run_started()
+        try:
+            history.ensure()
+        except HistoryError as exc:
+            collection.abandon()
+            raise HistoryError(f"{exc}; `orgscan scan --resume {collection.folder.path}` finishes the run once "
+                               "the database can be used") from None
+        except BaseException:
+            collection.abandon()
+            raise
+        collected = collection.finish()
+        folder = collected.folder
+        log.info("run %s: %d accounts selected", folder.path.name, len(discovery.accounts))
+        return _finish(folder, discovery, config, factory, collected.results, history,
+                       started=rundir.iso(started), finished=clock(), collect_seconds=collected.seconds,
+                       config_digest=config.digest())
+    finally:
+        for lock in locks:
+            lock.release()
+
+
+def _missing_folders(path: Path) -> list[Path]:
+    """`path` and each of its parents that do not exist yet, deepest first."""
+    missing = []
+    probe = path.absolute()
+    while not probe.exists() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove folders this run created, deepest first, as long as nothing else was put in them."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def resume(
@@ -113,23 +161,30 @@ def resume(
 
     Accounts with meta.json are kept as they are; every other scannable account, access failures
     included, is collected again from nothing. `config` comes from `checkpoint.resume_config`.
+
+    Nothing is touched unless this process is the folder's only writer and the credentials are of the
+    caller account, partition and organization the run recorded.
     """
-    start = checkpoint.read_start(folder)
-    discovery = checkpoint.read_discovery(folder)
-    history = History(history_path(config, folder.path.parent))
-    history.ensure()
-    resumed_at = clock()
-    pending = checkpoint.unfinished(folder, discovery)
-    checkpoint.discard_partial(folder, pending)
-    log.info("run %s: resuming, %d of %d accounts to collect", folder.path.name, len(pending),
-             len(discovery.accounts))
-    collected, collect_seconds = _collect(folder, discovery, pending, config, factory, progress, executor)
-    earlier = folder.read_run_info().get("resumed")
-    resumed = [*(earlier if isinstance(earlier, list) else []),
-               {"at": rundir.iso(resumed_at), "accounts": len(pending), "config_digest": config.digest()}]
-    return _finish(folder, discovery, config, factory, collected, history, started=start.started_at,
-                   finished=clock(), collect_seconds=collect_seconds, config_digest=start.config_digest,
-                   resumed=resumed)
+    with checkpoint.RunLock.acquire(folder, "resume"):
+        start = checkpoint.read_start(folder)
+        discovery = checkpoint.read_discovery(folder)
+        identity = identify(factory)
+        organization_id = str((identity.organization or {}).get("Id", ""))
+        checkpoint.check_identity(folder, discovery, identity.caller, organization_id)
+        history = History(history_path(config, folder.path.parent))
+        history.ensure()
+        resumed_at = clock()
+        pending = checkpoint.unfinished(folder, discovery)
+        checkpoint.discard_partial(folder, pending)
+        log.info("run %s: resuming, %d of %d accounts to collect", folder.path.name, len(pending),
+                 len(discovery.accounts))
+        collected, collect_seconds = _collect(folder, discovery, pending, config, factory, progress, executor)
+        earlier = folder.read_run_info().get("resumed")
+        resumed = [*(earlier if isinstance(earlier, list) else []),
+                   {"at": rundir.iso(resumed_at), "accounts": len(pending), "config_digest": config.digest()}]
+        return _finish(folder, discovery, config, factory, collected, history, started=start.started_at,
+                       finished=clock(), collect_seconds=collect_seconds, config_digest=start.config_digest,
+                       resumed=resumed)
 
 
 def history_path(config: Config, out: Path) -> Path:
@@ -141,6 +196,7 @@ def _collect(
     progress: Progress | None, executor: Executor | None,
 ) -> tuple[list[AccountResult], float]:
     collection = Collection(lambda: folder, discovery.caller, config, factory, progress=progress, executor=executor)
+    collection.run_started()
     try:
         for account in accounts:
             collection.submit(account)

@@ -13,6 +13,7 @@ network outage or a fixed role, retrying them is what the operator wants.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -119,6 +120,70 @@ def run_identity(folder: RunFolder) -> tuple[str, str]:
         return str(record["run_id"]), str(record["started_at"])
     except (OSError, ValueError, KeyError, TypeError):
         return folder.path.name, str(folder.read_run_info().get("started_at", ""))
+
+
+# Who may write a run folder: one orgscan at a time, as the caller the run recorded
+
+
+class RunLock:
+    """An exclusive flock(2) on the run folder itself, held by whichever scan, resume or report writes it.
+
+    Locking the directory leaves no file in the folder (nothing for the manifest to list, nothing to clean up
+    after a crash), and the kernel releases the lock when the process ends, however it ends.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    @classmethod
+    def acquire(cls, folder: RunFolder, doing: str) -> RunLock:
+        """Lock `folder`, or refuse with RunFolderError: `cannot <doing> <folder>: another orgscan is writing it`."""
+        try:
+            fd = os.open(folder.path, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as exc:
+            raise RunFolderError(f"cannot {doing} {folder.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RunFolderError(f"cannot {doing} {folder.path}: another orgscan is writing it "
+                                 "(wait for it to end)") from None
+        except OSError as exc:  # a file system without flock(2), such as some network file systems
+            log.warning("run %s: cannot lock the run folder (%s); make sure no other orgscan writes it",
+                        folder.path.name, exc.strerror)
+        return cls(fd)
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = -1
+
+    def __enter__(self) -> RunLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _identity_text(caller: Caller, organization_id: str) -> str:
+    organization = f"organization {organization_id}" if organization_id else "no organization"
+    return f"account {caller.account_id} (partition {caller.partition}, {organization})"
+
+
+def check_identity(folder: RunFolder, recorded: Discovery, caller: Caller, organization_id: str) -> None:
+    """Refuse to resume as any caller account, partition or organization but the ones the run recorded.
+
+    The caller's own account is collected with the caller's credentials and every role is assumed from them:
+    resumed as anyone else, one account's IAM would be filed under another account's id, or another
+    organization's accounts under this run. Another principal of the same account (a renewed SSO session,
+    another role) is the same caller for this purpose.
+    """
+    was = (recorded.caller.account_id, recorded.caller.partition, recorded.organization.organization_id)
+    if (caller.account_id, caller.partition, organization_id) != was:
+        raise ConfigError(
+            f"cannot resume {folder.path}: it was scanned as "
+            f"{_identity_text(recorded.caller, recorded.organization.organization_id)}, but these credentials "
+            f"are {_identity_text(caller, organization_id)}")
 
 
 # While collecting

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,8 @@ def test_a_disk_that_fills_up_mid_scan_stops_the_run_with_one_line(
     evidence_written: list[str] = []
 
     def filling_disk(*args: Any, **kwargs: Any) -> tuple[int, str]:
-        """Evidence files fit until the tenth; from then on the disk is full."""
-        if "/raw/" in str(kwargs.get("dir", "")) + "/":
+        """Evidence files of accounts fit until the tenth; from then on they do not (the run's own still do)."""
+        if re.search(r"/raw/\d{12}$", str(kwargs.get("dir", ""))):
             if len(evidence_written) >= 10:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             evidence_written.append(str(kwargs.get("dir")))
@@ -94,11 +95,16 @@ def test_a_disk_that_fills_up_mid_scan_stops_the_run_with_one_line(
     for path in every_file(folder):  # what is on disk is whole: the ten files that fitted
         if path.suffix == ".json":
             json.loads(path.read_bytes())
-    assert len(every_file(folder / "raw")) == 10
+    assert len([p for p in every_file(folder / "raw") if p.parent != folder / "raw"]) == 10
     # The run stopped instead of marking every later account as failed: most were never entered.
     assert sum(sim.faults.counter.calls_for(a, "AssumeRole") for a in organization.account_ids) < 8
     log = (out / "orgscan.log").read_text()
     assert "scan stopped: cannot write" in log and "No space left on device" in log
+
+    # Discovery was recorded before the disk filled up: once there is room, the run is finished in place.
+    monkeypatch.setattr(tempfile, "mkstemp", real_mkstemp)
+    assert run_cli(sim, "scan", "--resume", str(folder)).code == 2
+    assert run_cli(None, "verify", str(folder)).code == 0
 
 
 def test_report_into_a_folder_it_cannot_write_is_one_line(
