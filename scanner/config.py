@@ -13,10 +13,10 @@ from typing import Any
 from scanner.checks.references import DEFAULT_FRAMEWORK, Framework
 from scanner.checks.thresholds import Thresholds, load_thresholds
 from scanner.errors import ConfigError
+from scanner.models import is_account_id
 from scanner.toml_files import read_toml
 
 PAPER_SIZES = ("A4", "Letter")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 OU_ID = re.compile(r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$")
 ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
@@ -140,7 +140,7 @@ def validate(config: Config) -> None:
         raise ConfigError(f"max_attempts must be between 1 and 20, got {config.max_attempts}")
     for option, ids in (("--accounts", config.accounts), ("--exclude", config.exclude)):
         for account_id in ids:
-            if not ACCOUNT_ID.match(account_id):
+            if not is_account_id(account_id):
                 raise ConfigError(f"{option}: '{account_id}' is not a 12-digit AWS account id")
     for ou in config.ous:
         if not OU_ID.match(ou):

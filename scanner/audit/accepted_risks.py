@@ -26,7 +26,7 @@ import pandas as pd
 from scanner.audit.layout import EXCEPTIONS_TOML
 from scanner.checks import ALL_CHECK_IDS, CHECK_IDS
 from scanner.errors import ConfigError, RunFolderError
-from scanner.models import Status
+from scanner.models import Status, is_account_id
 from scanner.rundir import RunFolder
 from scanner.scoring import Frames
 
@@ -35,7 +35,6 @@ REGISTER_COLUMNS = ("entry", "account_id", "check_id", "owner", "expires", "stat
                     "justification")
 ENTRY_KEYS = ("account_id", "check_id", "justification", "owner", "expires")
 ANY_ACCOUNT = "*"
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HEADER = re.compile(r"^\s*\[\[\s*exception\s*\]\]")
 
@@ -135,7 +134,7 @@ def _parse_entry(raw: Any, entry: int, line: int, source: str) -> AcceptedRisk:
     if not isinstance(account_id, str):
         raise ConfigError(f"{where}: 'account_id' must be a quoted 12-digit account id or \"*\", got {account_id!r}")
     account_id = account_id.strip()
-    if account_id != ANY_ACCOUNT and not _ACCOUNT_ID.match(account_id):
+    if account_id != ANY_ACCOUNT and not is_account_id(account_id):
         raise ConfigError(f"{where}: 'account_id' must be a 12-digit account id or \"*\", got {account_id!r}")
     check_id = _text(raw["check_id"], "check_id", where)
     if check_id not in ALL_CHECK_IDS:

@@ -69,10 +69,10 @@ EXTENDED: tuple[Check, ...] = (
         "unused-credentials",
         "Disable unused credentials",
         "No console password or active access key has gone unused for unused_credentials_days (default 45) "
-        "whole days or more before the credential report (CIS: \"45 days or more\"). A credential never used is judged by when "
-        "it was set (password: last changed, else user creation; key: last rotated). A last-use date left "
-        "over after a password was removed is ignored. Not applicable when no user has a password or an "
-        "active key.",
+        "whole days or more before the credential report (CIS: \"45 days or more\"). A credential never "
+        "used is judged by when it was set (password: last changed, else user creation; key: last "
+        "rotated). A last-use date left over after a password was removed is ignored. Not applicable when no "
+        "user has a password or an active key.",
         "Credential report user rows: password_enabled, password_last_used, password_last_changed, "
         "user_creation_time, access_key_N_active, access_key_N_last_used_date, access_key_N_last_rotated.",
         "Remove the console password (IAM > Users > the user > Security credentials > Manage console "

@@ -30,7 +30,7 @@ TAMPERED = [
     ("210000000005", "password_policy.json", b'{"PasswordPolicy": "strict"}',
      "password-policy", "EvidenceUnreadable: password_policy.json"),
     ("210000000006", "account_summary.json", b'{"SummaryMap": {"Users": Infinity, "Groups": NaN}}',
-     "individual-users", "lacks the Users or Providers count"),
+     "individual-users", "lacks the Users count"),
     ("210000000007", "account_summary.json", b"[]",
      "individual-users", "EvidenceUnreadable: account_summary.json"),
     ("210000000008", "credential_report.csv", b"",

@@ -113,8 +113,8 @@ ROOTLESS = summary(AccountMFAEnabled=0, AccountPasswordPresent=0)
         (facts(summary=summary(AccountMFAEnabled=0), root=root_row(mfa_active=False)), Status.FAIL),
         (facts(summary=summary(AccountMFAEnabled=0), root=None, report_error=DENIED), Status.FAIL),
     ],
-    ids=["both", "row-only-true", "summary-says-removed", "summary-only-true", "govcloud", "rootless", "rootless-but-key",
-         "rootless-but-row-cert", "rootless-but-summary-cert", "password-unknown", "neither-read",
+    ids=["both", "row-only-true", "summary-says-removed", "summary-only-true", "govcloud", "rootless",
+         "rootless-but-key", "rootless-but-row-cert", "rootless-but-summary-cert", "password-unknown", "neither-read",
          "summary-lacks-mfa-no-row", "no-mfa", "no-mfa-summary-only"],
 )
 def test_root_mfa(account: AccountFacts, status: Status) -> None:
