@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,10 +81,17 @@ def _error_of(document: Any) -> ApiError | None:
     return None
 
 
+def read_evidence(path: Path) -> bytes:
+    """A file of the run folder, never through a symbolic link: evidence must not come from elsewhere."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read()
+
+
 def _load_document(path: Path) -> Any:
     """The parsed JSON file, or the ApiError that says why there is none."""
     try:
-        return json.loads(path.read_bytes())
+        return json.loads(read_evidence(path))
     except FileNotFoundError:
         return ApiError("EvidenceMissing", f"{path.name} was not collected")
     except (OSError, ValueError) as exc:
@@ -177,7 +185,11 @@ def _report(folder: Path) -> tuple[ParsedReport | None, ApiError | None]:
         _, error = _load_json(folder / rundir.CREDENTIAL_REPORT_ERROR, "Content")
         return None, error or ApiError("EvidenceMissing", "credential report was not collected")
     try:
-        return parse_credential_report(path.read_bytes()), None
+        report_bytes = read_evidence(path)
+    except OSError as exc:
+        return None, ApiError("EvidenceUnreadable", f"{path.name}: {exc.strerror or exc}")
+    try:
+        return parse_credential_report(report_bytes), None
     except CredentialReportError as exc:
         return None, ApiError("MalformedCredentialReport", str(exc))
 

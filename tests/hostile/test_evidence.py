@@ -145,6 +145,19 @@ def test_report_refuses_an_account_folder_that_links_out_of_the_run_folder(writt
     assert OUTSIDE_USER.encode() not in _everything(written)
 
 
+@pytest.mark.parametrize("name", ["credential_report.csv", "account_summary.json"])
+def test_an_evidence_file_that_links_out_of_the_run_folder_is_unreadable_evidence(written: Path, name: str) -> None:
+    evidence = written / "raw" / SCANNED / name
+    evidence.unlink()
+    evidence.symlink_to(written.parent.parent / "elsewhere" / name)
+    result = run_cli(None, "report", str(written))
+    assert result.code == 2, result.stdout + result.stderr  # that source is an error, the report finishes
+    outputs = b"".join((written / f).read_bytes() for f in ("users.csv", "findings.csv", "report.html"))
+    assert OUTSIDE_USER.encode() not in outputs
+    details = (written / "findings.csv").read_text()
+    assert f"EvidenceUnreadable: {name}" in details
+
+
 def test_verify_reports_folders_under_raw_that_are_not_account_ids(written: Path) -> None:
     shutil.copytree(written / "raw" / SCANNED, written / "raw" / "evidence")
     (written / "raw" / "notes").mkdir()
