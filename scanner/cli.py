@@ -17,6 +17,7 @@ from scanner.config import Config, default_log_path, load_config, parse_id_list
 from scanner.errors import OrgscanError
 from scanner.logs import RunLog, configure_logging
 from scanner.models import AccountResult
+from scanner.normalize.evidence import describe_organization_features
 from scanner.pipeline import Outcome
 from scanner.runner import Progress
 
@@ -91,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="scan a simulated organization served locally")
     demo.add_argument("--out", default="runs", help="output folder (default: runs)")
-    demo.add_argument("--accounts", type=_workers, default=15, help="accounts to simulate (default: 15)")
+    demo.add_argument("--accounts", type=_workers, help="accounts to simulate (default and minimum: the "
+                      "hand-made accounts of the simulated organization)")
     demo.add_argument("--workers", type=_workers, help="accounts scanned at once (default: 16)")
     demo.add_argument("--log-file", help="log file (default: OUT/orgscan.log)")
     demo.add_argument("--exceptions", metavar="FILE", help="TOML register of accepted risks")
@@ -161,10 +163,15 @@ def _print_outcome(outcome: Outcome, *, api_stats: bool = False) -> None:
         f"{counts['discovered']} accounts: {counts['scanned']} assessed, {counts['error']} could not be "
         f"assessed, {counts['skipped']} skipped"
     )
-    api = outcome.folder.read_run_info().get("api") if api_stats else None
+    info = outcome.folder.read_run_info()
+    api = info.get("api") if api_stats else None
     if isinstance(api, dict):
         line += f"; {api.get('retries', 0)} retries, {api.get('throttles', 0)} throttled calls"
     print(line)
+    print(f"centralized root access: {describe_organization_features(info.get('organization_features'))}")
+    if outcome.nothing_assessed:
+        print(f"orgscan: no account was assessed ({counts['skipped']} skipped, {counts['error']} could not be "
+              "assessed): this run says nothing about the organization's IAM", file=sys.stderr)
     print(f"run folder: {outcome.folder.path}")
     if outcome.audit is not None:
         _print_audit(outcome.audit)
@@ -319,10 +326,12 @@ def _run_resume(args: argparse.Namespace) -> int:
 
 def _run_demo(args: argparse.Namespace) -> int:
     from scanner.demo import run_demo
+    from scanner.simulation.catalog import FIXED_ACCOUNT_COUNT
     from scanner.ui.progress import progress_for_terminal
 
-    if args.accounts < 15:
-        _fatal(f"--accounts: the simulated organization needs at least 15 accounts, got {args.accounts}")
+    accounts = FIXED_ACCOUNT_COUNT if args.accounts is None else args.accounts
+    if accounts < FIXED_ACCOUNT_COUNT:
+        _fatal(f"--accounts: the simulated organization needs at least {FIXED_ACCOUNT_COUNT} accounts, got {accounts}")
     overrides: dict[str, Any] = {"out": args.out, "workers": args.workers, "checks_file": args.checks,
                                  "framework": args.framework, "exceptions": args.exceptions,
                                  "paper": args.paper}
@@ -331,7 +340,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     config = load_config(None, overrides)
     run_log = _start_logging(config)
     try:
-        outcome = run_demo(config, args.accounts, progress=_OpensLog(progress_for_terminal(), run_log),
+        outcome = run_demo(config, accounts, progress=_OpensLog(progress_for_terminal(), run_log),
                            started_at=args.clock)
     except (OrgscanError, OSError) as exc:
         log.error("demo stopped: %s", exc)

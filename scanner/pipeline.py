@@ -25,12 +25,14 @@ from scanner.audit.manifest import write_manifest
 from scanner.audit.outputs import AuditSummary, summarize
 from scanner.aws.session import SessionFactory
 from scanner.checks import CHECK_IDS, Framework, Thresholds
+from scanner.collect.organization import ORGANIZATION_FEATURES_JSON, collect_organization_features
 from scanner.collection import Collection
 from scanner.config import Config
 from scanner.derive import Derivation, derive_outputs
 from scanner.discovery import discover, identify
 from scanner.errors import HistoryError, OrgscanError
 from scanner.models import Account, AccountResult, Discovery, Status
+from scanner.normalize.evidence import load_organization_features
 from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
 from scanner.render import render_reports
 from scanner.rundir import RunFolder
@@ -52,8 +54,13 @@ class Outcome:
     audit: AuditSummary | None = None  # changes, accepted risks, the manifest's SHA-256
 
     @property
+    def nothing_assessed(self) -> bool:
+        """No account was assessed at all (every one skipped, denied or failed): never a success."""
+        return self.counts.get("scanned", 0) == 0
+
+    @property
     def exit_code(self) -> int:
-        return EXIT_INCOMPLETE if self.errors else EXIT_OK
+        return EXIT_INCOMPLETE if self.errors or self.nothing_assessed else EXIT_OK
 
 
 def account_counts(results: list[AccountResult]) -> dict[str, int]:
@@ -213,6 +220,9 @@ def _finish(
     """Write raw/accounts.json and run.json from what is on disk, compare with history, derive, record."""
     results = checkpoint.assemble_results(folder, discovery, collected)
     folder.write_accounts(results)
+    if not (folder.raw / ORGANIZATION_FEATURES_JSON).exists():  # once per run (a resumed run may lack it)
+        rundir.write_atomic(folder.raw / ORGANIZATION_FEATURES_JSON,
+                            rundir.dumps(collect_organization_features(factory)))
     org = discovery.organization
     info: dict[str, Any] = {
         "tool_version": __version__,
@@ -230,6 +240,7 @@ def _finish(
         "api": factory.limiter.stats(),
         "timings": {"collect_s": round(collect_seconds, 3)},
         "check_thresholds": config.thresholds.to_json(),
+        "organization_features": load_organization_features(folder.raw).to_json(),
     }
     if resumed:
         info["resumed"] = resumed

@@ -203,7 +203,7 @@ def is_finished(folder: RunFolder, account_id: str) -> bool:
 
 def unfinished(folder: RunFolder, discovery: Discovery) -> list[Account]:
     """The scannable accounts without meta.json, access failures included."""
-    return [a for a in discovery.accounts if a.scannable and not is_finished(folder, a.account_id)]
+    return [a for a in discovery.accounts if discovery.assesses(a) and not is_finished(folder, a.account_id)]
 
 
 def discard_partial(folder: RunFolder, accounts: Iterable[Account]) -> None:
@@ -231,7 +231,7 @@ def assemble_results(
     for account in sorted(discovery.accounts, key=lambda a: a.account_id):
         if account.account_id in now:  # collected as discovery named it, before its OU path was known
             results.append(replace(now[account.account_id], account=account))
-        elif not account.scannable:
+        elif not discovery.assesses(account):
             results.append(AccountResult(account, ScanStatus.SKIPPED, ""))
         elif is_finished(folder, account.account_id):
             results.append(AccountResult(account, ScanStatus.SCANNED))
