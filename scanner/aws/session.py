@@ -26,7 +26,9 @@ from scanner.models import ApiError, Caller
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-northwest-1"}
+DEFAULT_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
+# What STS answers for credentials it does not know: in another partition, GovCloud and China keys are unknown.
+_TOKEN_UNKNOWN = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -89,7 +91,11 @@ class SessionFactory:
             raise ConfigError(f"AWS profile not found: {config.profile}") from None
         self._config = config
         self._lock = threading.Lock()
-        self.region = config.region or self._session.get_config_variable("region") or "us-east-1"
+        configured = config.region or self._session.get_config_variable("region")
+        # Without a configured region, the caller is looked for in each partition's default region in turn:
+        # GovCloud and China credentials are unknown outside their own partition.
+        self._region_configured = bool(configured)
+        self.region = configured or DEFAULT_REGION["aws"]
         self._boto_config = BotoConfig(
             retries={"mode": "standard", "total_max_attempts": config.max_attempts},
             connect_timeout=config.connect_timeout_s,
@@ -102,8 +108,9 @@ class SessionFactory:
                                        stall_s=config.connect_timeout_s + config.read_timeout_s)
         self._malformed = MalformedRetries(config.max_attempts)
 
-    def _create(self, service: str, credentials: AccountCredentials | None = None, account_id: str = "") -> Any:
-        kwargs: dict[str, Any] = {"region_name": self.region, "config": self._boto_config}
+    def _create(self, service: str, credentials: AccountCredentials | None = None, account_id: str = "",
+                region: str | None = None) -> Any:
+        kwargs: dict[str, Any] = {"region_name": region or self.region, "config": self._boto_config}
         if self._config.endpoint_url:
             kwargs["endpoint_url"] = self._config.endpoint_url
         if credentials is not None:
@@ -134,10 +141,33 @@ class SessionFactory:
             identity = self.caller_client("sts").get_caller_identity()
         except NoCredentialsError:
             raise ConfigError("no AWS credentials found (environment, profile or SSO)") from None
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            error = api_error(exc)
+            if self._region_configured or error.code not in _TOKEN_UNKNOWN:
+                raise ConfigError(f"cannot identify the caller: {error}") from None
+            identity = self._identify_in_another_partition(error)
+        except BotoCoreError as exc:
             raise ConfigError(f"cannot identify the caller: {api_error(exc)}") from None
         self._remember_caller_credentials()
         return Caller(identity["Account"], identity["Arn"], partition_of_arn(identity["Arn"]))
+
+    def _identify_in_another_partition(self, error: ApiError) -> dict[str, Any]:
+        """The caller's identity from the first other partition whose default region knows its credentials;
+        every client made from then on uses that region."""
+        for partition, region in DEFAULT_REGION.items():
+            if region == self.region:
+                continue
+            try:
+                identity: dict[str, Any] = self._create("sts", region=region).get_caller_identity()
+            except (ClientError, BotoCoreError):
+                continue
+            log.info("the caller's credentials belong to the %s partition; using region %s", partition, region)
+            with self._lock:
+                self.region = region
+                self._caller_clients.clear()
+            return identity
+        raise ConfigError(f"cannot identify the caller in {self.region}: {error}. GovCloud and China credentials "
+                          "work only in their own partition: pass --region (e.g. us-gov-west-1 or cn-north-1)")
 
     def _remember_caller_credentials(self) -> None:
         """The caller's secret key and session token are redacted from everything written or logged."""

@@ -6,6 +6,8 @@ AWS answers today where moto answers otherwise.
   (`AnswerShape.TODAY`, the default). The older shapes stay available as test cases: `LEGACY` sends `Status`
   alone (as before `State` existed), `TRANSITION` both (as between the two, and as stock moto does), `ABSENT`
   neither.
+- GovCloud and China credentials work only in their own partition's regions; moto accepts any key anywhere.
+  A key bound with `bind_key_to_partition` gets AWS's invalid-token answer elsewhere.
 - IAM `ListOrganizationsFeatures` (centralized root access) is not in moto: the layer answers it from the
   features the seeded organization declares (`set_organization_features`), with AWS's errors for a member
   account and for an account outside any organization.
@@ -26,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from scanner.simulation.keys import RESOLVER, KeyResolver
-from scanner.simulation.wire import WireResponse, query_error, query_result
+from scanner.simulation.wire import WireResponse, json_error, query_error, query_result
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,25 @@ class OrganizationFeatures:
 
 _features: dict[str, OrganizationFeatures] = {}
 _features_lock = threading.Lock()
+# Access keys that, like GovCloud and China credentials, work only in their own partition's regions.
+_key_partitions: dict[str, str] = {}
+
+
+def bind_key_to_partition(access_key: str, partition: str | None) -> None:
+    """Make `access_key` valid only in `partition` (`aws-us-gov`, `aws-cn`); None lifts the binding."""
+    with _features_lock:
+        if partition is None:
+            _key_partitions.pop(access_key, None)
+        else:
+            _key_partitions[access_key] = partition
+
+
+def partition_of_region(region: str) -> str:
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws"
 
 
 def set_organization_features(management_account_id: str, features: OrganizationFeatures | None) -> None:
@@ -75,6 +96,7 @@ def set_organization_features(management_account_id: str, features: Organization
 def clear_organization_features() -> None:
     with _features_lock:
         _features.clear()
+        _key_partitions.clear()
 
 
 def reshape_account(account: dict[str, Any], shape: AnswerShape) -> dict[str, Any]:
@@ -113,6 +135,10 @@ class AnswerShapes:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        refused = _outside_partition(environ, json_protocol=bool(target))
+        if refused is not None:
+            start_response(refused.status_line, list(refused.headers))
+            return [refused.body]
         if target.startswith(ORGANIZATIONS_TARGET):
             action = target[len(ORGANIZATIONS_TARGET):]
             if action in ACCOUNT_ACTIONS:
@@ -187,6 +213,24 @@ def _body(environ: Environ) -> bytes:
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     environ["wsgi.input"] = io.BytesIO(body)
     return body
+
+
+def _outside_partition(environ: Environ, *, json_protocol: bool) -> WireResponse | None:
+    """AWS's answer to credentials used outside their partition: the token is not known there."""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    access_key = _access_key(authorization)
+    with _features_lock:
+        bound = _key_partitions.get(access_key)
+    if bound is None:
+        return None
+    scope = authorization.partition("Credential=")[2].split("/")
+    region = scope[2] if len(scope) > 2 else ""
+    if partition_of_region(region) == bound:
+        return None
+    message = "The security token included in the request is invalid."
+    if json_protocol:
+        return json_error("UnrecognizedClientException", message, 400)
+    return query_error("sts", "InvalidClientTokenId", message, 403)
 
 
 def _access_key(authorization: str) -> str:
