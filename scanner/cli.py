@@ -368,6 +368,11 @@ def _run_verify(args: argparse.Namespace) -> int:
     result = verify(Path(args.target))
     for problem in result.problems:
         print(describe(problem))
+    if result.judged_differently:
+        print(f"judged differently since {result.written_by} (the rules changed; the evidence did not): "
+              f"{len(result.judged_differently)} differences")
+        for problem in result.judged_differently:
+            print(f"  {describe(problem)}")
     if result.intact:
         print(f"intact: {result.files} files match manifest.json (sha256 {result.manifest_sha256}); "
               f"{result.findings} findings re-derived from raw/ match findings.csv")

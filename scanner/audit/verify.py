@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from scanner import rundir
+from scanner import __version__, rundir
 from scanner.audit.bundle import README_TXT, SHA256SUMS, readme_text, sums_text
 from scanner.audit.layout import DISCOVERY_JSON, HISTORY_JSON, MANIFEST_JSON, SCAN_JSON
 from scanner.audit.manifest import Manifest, hash_file, is_safe_path, list_folder, parse_manifest, run_metadata
@@ -77,6 +77,10 @@ class Verification:
     files: int  # files the manifest lists, itself included
     findings: int  # findings re-derived from raw/
     problems: tuple[Problem, ...]
+    # Results this version's rules judge differently from the earlier version that wrote the run (run.json
+    # `tool_version`). Rules change between versions, evidence does not: these never make a run "not intact".
+    judged_differently: tuple[Problem, ...] = ()
+    written_by: str = ""  # the tool version that wrote the run, when it is not this one
 
     @property
     def intact(self) -> bool:
@@ -316,7 +320,7 @@ def _verify_bundle_root(root: Path, target: str, problems: list[Problem],
             elif path.read_bytes() != text.encode("utf-8"):
                 problems.append(Problem(ProblemKind.BUNDLE, name, f"does not match {folder.name}/{MANIFEST_JSON}"))
     return Verification(target, folder.name, result.manifest_sha256, result.files, result.findings,
-                        tuple(problems))
+                        tuple(problems), result.judged_differently, result.written_by)
 
 
 def _verify_folder(root: Path, target: str) -> Verification:
@@ -329,9 +333,24 @@ def _verify_folder(root: Path, target: str) -> Verification:
         problems.extend(_check_metadata(root, manifest))
     problems.extend(_check_account_ids(root))
     findings, derived_problems = _check_derivation(root)
-    problems.extend(derived_problems)
+    written_by = _written_by(root)
+    rejudged: list[Problem] = []
+    if written_by == __version__:
+        problems.extend(derived_problems)
+    else:
+        rejudged = derived_problems  # the hashes alone decide whether a run of another version is intact
     files = len(manifest.files) + 1 if manifest is not None else 0
-    return Verification(target, root.name, manifest_sha256, files, findings, tuple(problems))
+    return Verification(target, root.name, manifest_sha256, files, findings, tuple(problems), tuple(rejudged),
+                        "" if written_by == __version__ else (written_by or "an earlier version"))
+
+
+def _written_by(root: Path) -> str:
+    """The tool version run.json records ("" when it records none)."""
+    try:
+        version = RunFolder(root).read_run_info().get("tool_version")
+    except RunFolderError:
+        return __version__  # an unreadable run.json is a changed file; its derivation is judged as ours
+    return str(version) if isinstance(version, str) else ""
 
 
 def _load_manifest(root: Path, problems: list[Problem]) -> tuple[Manifest | None, str]:
