@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from scanner import __version__
 from scanner.rundir import RunFolder
 from tests.checks.reports import GENERATED_TEXT, SUMMARY, console_user, key_user, report_bytes, root
 
@@ -63,5 +64,6 @@ def make_run(root_dir: Path) -> RunFolder:
     _account(raw, SCANNED, report, policy, [HOSTILE, "alice", "bob"])
     _account(raw, NO_REPORT, None, {"Error": {"Code": "NoSuchEntity", "Message": "no policy"}}, ["carol"])
     _json(path / "run.json", {"started_at": STARTED, "finished_at": "2026-06-30T11:59:00Z",
-                              "organization_id": "o-test", "organization_name": "Test org", "tool_version": "0.1.0"})
+                              "organization_id": "o-test", "organization_name": "Test org",
+                              "tool_version": __version__})
     return RunFolder.open(path)
