@@ -354,10 +354,10 @@ def _run_report(args: argparse.Namespace) -> int:
     from scanner.pipeline import build_outputs
     from scanner.rundir import RunFolder
 
-    thresholds = load_thresholds(args.checks) if args.checks else None  # None: those the run recorded
+    thresholds = load_thresholds(args.checks) if args.checks else None  # None: the run's own settings
     folder = RunFolder.open(Path(args.run_dir))
-    outcome = build_outputs(folder, thresholds, Framework(args.framework or Framework.CIS_V5.value),
-                            paper=args.paper or "A4")
+    outcome = build_outputs(folder, thresholds, Framework(args.framework) if args.framework else None,
+                            paper=args.paper)
     _print_outcome(outcome)
     return outcome.exit_code
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scanner import __version__, rundir
+from scanner import __version__, report_settings, rundir
 from scanner.audit import checkpoint
 from scanner.audit.accepted_risks import load_register
 from scanner.audit.changes import write_baseline
@@ -256,11 +256,20 @@ def _finish(
 
 
 def build_outputs(
-    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
-    paper: str = "A4",
+    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework | None = None,
+    paper: str | None = None,
 ) -> Outcome:
-    """Write every derived file of the run folder from its raw evidence."""
-    return write_outputs(folder, derive_outputs(folder, thresholds, framework), paper=paper)
+    """Write every derived file of the run folder from its raw evidence (`orgscan report`).
+
+    Settings left as None are the run's own (`report_settings`); any other is recorded in run.json, which
+    is written once the results are derived and before any of them is.
+    """
+    with checkpoint.RunLock.acquire(folder, "report on"):
+        chosen = report_settings.choose(folder, framework=framework, paper=paper, thresholds=thresholds)
+        derived = derive_outputs(folder, chosen.settings.thresholds, chosen.settings.framework)
+        if chosen.run_info is not None:
+            folder.write_run_info(chosen.run_info)
+        return write_outputs(folder, derived, paper=chosen.settings.paper)
 
 
 def write_outputs(folder: RunFolder, derived: Derivation, *, paper: str = "A4") -> Outcome:

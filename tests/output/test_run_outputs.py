@@ -98,9 +98,14 @@ def test_report_command_chooses_framework_and_thresholds(run: RunFolder, tmp_pat
     assert statuses[(SCANNED, "password-length")] == "PASS"
     sheet = load_workbook(run.path / "report.xlsx")["Findings"]
     assert sheet["E1"].value == "Security Hub"
-    assert main(["report", str(run.path)]) == 2  # back to the recorded (default) thresholds
+    assert main(["report", str(run.path)]) == 2  # the thresholds it was last told are the run's now
+    statuses = {(r["account_id"], r["check_id"]): r["status"] for r in rows(run.path / "findings.csv")}
+    assert statuses[(SCANNED, "password-length")] == "PASS"
+    defaults = Path(__file__).parents[2] / "config" / "checks.toml"
+    assert main(["report", str(run.path), "--framework", "cis-v5", "--checks", str(defaults)]) == 2
     statuses = {(r["account_id"], r["check_id"]): r["status"] for r in rows(run.path / "findings.csv")}
     assert statuses[(SCANNED, "password-length")] == "FAIL"
+    assert "report_overrides" not in json.loads((run.path / "run.json").read_text())  # the run's own again
     capsys.readouterr()
 
 
