@@ -67,8 +67,12 @@ class Config:
     history: str = ""  # SQLite database of completed runs; empty: <out>/history.sqlite
 
     def digest(self) -> str:
-        """SHA-256 of the settings that shape results, so a run can say which configuration made it."""
-        data = json.dumps(asdict(self), sort_keys=True, default=list).encode()
+        """SHA-256 of the settings that shape results, so a run can say which configuration made it.
+
+        The external id is left out: it is a shared secret, and a digest that covered it would let anyone
+        holding run.json confirm a guessed external id offline.
+        """
+        data = json.dumps(asdict(replace(self, external_id="")), sort_keys=True, default=list).encode()
         return hashlib.sha256(data).hexdigest()
 
 

@@ -166,7 +166,7 @@ def test_resume_settings_are_the_runs_own_and_differences_are_named() -> None:
     assert config == original and differences == ()
     config, differences = resume_config(start, {"external_id": "other", "workers": 2})
     assert (config.role_name, config.accounts, config.workers) == ("SecurityAudit", ("210000000004",), 2)
-    assert differences == ("workers", "external_id")
+    assert differences == ("workers",)  # no run records its external id, not even as a digest
     with pytest.raises(ConfigError, match="'role_name' cannot be changed"):
         resume_config(start, {"role_name": "Admin"})
 
