@@ -186,8 +186,12 @@ def groups_for_permissions(facts: AccountFacts) -> Outcome:
     if groups == 0:
         extra = f" Users with policies of their own: {direct}." if direct else ""
         return Status.FAIL, "The account has IAM users but no groups." + extra
-    if direct:
+    if direct and groups is None:
         return Status.FAIL, f"Users with policies attached directly: {direct}."
+    if direct:
+        exist = f"{groups} group exists" if groups == 1 else f"{groups} groups exist"
+        return Status.FAIL, (f"The classic IAM console showed this box as done because {exist}, but these users "
+                             f"have policies attached directly, bypassing groups: {direct}.")
     return Status.PASS, f"{groups} group{'s' if groups != 1 else ''}; no user has policies attached directly."
 
 

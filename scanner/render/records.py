@@ -20,6 +20,8 @@ class BoxHeading:
     checks: str
     data: str
     references: str  # the control ids in the run's framework, "" when it has none
+    console: str  # what the classic IAM console ticked the box for
+    console_difference: str  # why orgscan judges otherwise ("None..." where it applies the same test)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from scanner import __version__
 from scanner.audit.accepted_risks import NO_ASSESSMENT, Assessment
 from scanner.audit.changes import ChangesView, TrendPoint, box_rates, box_statuses, change_counts
 from scanner.checks import BOXES, Framework, references_for
+from scanner.checks.classic_console import CLASSIC_CONSOLE
 from scanner.models import AccountResult, ScanStatus, Status
 from scanner.normalize.evidence import describe_organization_features
 from scanner.render.changes import changes_section
@@ -126,11 +127,11 @@ def _missing_scores() -> _Scores:
 
 
 def box_headings(framework: Framework = Framework.CIS_V5) -> tuple[BoxHeading, ...]:
-    """The five boxes, each with its control ids in the run's framework only."""
+    """The five boxes, each with its control ids in the run's framework only and how the classic console differs."""
     return tuple(
         BoxHeading(box.check_id, box.title, SHORT_TITLES.get(box.check_id, box.title), box.checks, box.data,
-                   references_for(box.check_id, framework))
-        for box in BOXES
+                   references_for(box.check_id, framework), console.console, console.difference)
+        for box, console in zip(BOXES, CLASSIC_CONSOLE, strict=True)
     )
 
 

@@ -204,7 +204,29 @@ def test_groups_detail_names_the_users_and_policies() -> None:
     users = (UserPolicies("data-engineer", ("DataAccess",), ()), UserPolicies("app-deployer", (), ("deploy",)))
     status, detail = groups_for_permissions(facts(user_policies=users))
     assert status is Status.FAIL
-    assert "data-engineer (managed: DataAccess)" in detail and "app-deployer (inline: deploy)" in detail
+    assert detail == ("The classic IAM console showed this box as done because 1 group exists, but these users have "
+                      "policies attached directly, bypassing groups: data-engineer (managed: DataAccess); "
+                      "app-deployer (inline: deploy).")
+
+
+def test_groups_detail_counts_the_groups_the_console_saw() -> None:
+    users = (UserPolicies("jeff", ("AdministratorAccess",), ()),)
+    _, detail = groups_for_permissions(facts(summary=summary(Users=1, Groups=3), user_policies=users))
+    assert detail.startswith("The classic IAM console showed this box as done because 3 groups exist, ")
+    assert detail.endswith(": jeff (managed: AdministratorAccess).")
+
+
+def test_groups_detail_cites_the_console_only_where_it_ticked_the_box() -> None:
+    users = (UserPolicies("jeff", ("AdministratorAccess",), ()),)
+    status, detail = groups_for_permissions(facts(summary=summary(Groups=0), group_count=0, user_policies=users))
+    assert status is Status.FAIL and "console" not in detail
+    assert detail == ("The account has IAM users but no groups. Users with policies of their own: "
+                      "jeff (managed: AdministratorAccess).")
+    status, detail = groups_for_permissions(facts())
+    assert status is Status.PASS and detail == "1 group; no user has policies attached directly."
+    status, detail = groups_for_permissions(facts(summary=without("Groups"), group_count=None, user_policies=users))
+    assert status is Status.FAIL
+    assert detail == "Users with policies attached directly: jeff (managed: AdministratorAccess)."
 
 
 # 5. password-policy
