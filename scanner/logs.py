@@ -15,6 +15,7 @@ from pathlib import Path
 
 from concurrent_log_handler import ConcurrentRotatingFileHandler
 
+from scanner import rundir
 from scanner.aws.limiter import current_account
 from scanner.aws.redaction import redact
 from scanner.errors import OutputError
@@ -109,9 +110,12 @@ class RunLog(logging.Handler):
             if self._file is not None:
                 return
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                rundir.make_private_folders(self.path.parent)
+                # The log names accounts, callers and failures: its owner's alone (rotations are renames of it).
                 handler = _LogFile(str(self.path), "a", maxBytes=self._max_bytes, backupCount=self._backups,
-                                   encoding="utf-8")
+                                   encoding="utf-8", chmod=rundir.PRIVATE_FILE)
+                for n in range(self._backups + 1):  # files an older orgscan left readable
+                    rundir.make_private(self.path.with_name(f"{self.path.name}.{n}") if n else self.path)
             except OSError as exc:
                 raise OutputError(f"cannot write the log file {self.path}: {exc.strerror or exc}") from None
             handler.setFormatter(OneLineFormatter(FORMAT))

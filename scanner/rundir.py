@@ -128,6 +128,37 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
 
 
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+
+def make_private_folders(folder: Path) -> None:
+    """Create `folder` and any missing parent, each readable by its owner alone (`mkdir -p -m 700`).
+
+    `Path.mkdir(parents=True)` gives the parents it creates the default mode, whatever mode it is asked for.
+    """
+    missing = []
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:  # another process made it meanwhile
+            pass
+
+
+def make_private(path: Path) -> None:
+    """Take group and other permissions off a file this process owns (best effort: a shared file stays)."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & ~PRIVATE_FILE:
+            path.chmod(mode & PRIVATE_FILE)
+    except OSError:
+        pass
+
+
 def check_writable(folder: Path, what: str) -> None:
     """Refuse a folder that can never be created or written, before any AWS call and without creating it.
 

@@ -5,17 +5,22 @@ and what `orgscan history` lists. Several scans may finish at once against the s
 one `BEGIN IMMEDIATE` transaction, the journal is WAL (readers never block the writer) and a connection
 waits up to `BUSY_TIMEOUT_S` for a lock instead of failing. WAL needs a local file system, not NFS or SMB.
 
-Schema (`PRAGMA user_version` = 1):
+Schema (`PRAGMA user_version` = 2):
     runs(id, run_id, org_key, organization_id, organization_name, caller_account_id, scope, started_at,
          finished_at, tool_version, caller_arn, config_digest, accounts_discovered, accounts_scanned,
-         accounts_error, accounts_skipped, manifest_sha256, run_path, recorded_at), unique (org_key, run_id)
+         accounts_error, accounts_skipped, manifest_sha256, run_path, recorded_at),
+         unique (org_key, run_id, run_path): two scans started in the same second into different folders are
+         two runs (schema 1 had no run_path in the key; such a database is migrated when first opened)
     findings(run -> runs.id, account_id, account_name, ou_path, check_id, status, detail, accepted)
     scorecard(run -> runs.id, account_id, account_name, ou_path, passed, applicable)
+
+The database, its `-wal` and `-shm` files and any folder created for them are its owner's alone (0600, 0700).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
@@ -35,11 +40,11 @@ from scanner.errors import HistoryError, RunFolderError
 from scanner.rundir import RunFolder
 from scanner.scoring import Frames
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 60.0
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
+_RUNS = """
+CREATE TABLE IF NOT EXISTS {name} (
     id INTEGER PRIMARY KEY,
     run_id TEXT NOT NULL,
     org_key TEXT NOT NULL,
@@ -59,9 +64,10 @@ CREATE TABLE IF NOT EXISTS runs (
     manifest_sha256 TEXT NOT NULL,
     run_path TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    UNIQUE (org_key, run_id)
-);
-CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (org_key, scope, started_at, run_id);
+    UNIQUE (org_key, run_id, run_path)
+)"""
+_RUNS_INDEX = "CREATE INDEX IF NOT EXISTS runs_by_scope ON runs (org_key, scope, started_at, run_id)"
+_FINDINGS = """
 CREATE TABLE IF NOT EXISTS findings (
     run INTEGER NOT NULL REFERENCES runs (id),
     account_id TEXT NOT NULL,
@@ -72,7 +78,8 @@ CREATE TABLE IF NOT EXISTS findings (
     detail TEXT NOT NULL,
     accepted TEXT NOT NULL,
     PRIMARY KEY (run, account_id, check_id)
-);
+)"""
+_SCORECARD = """
 CREATE TABLE IF NOT EXISTS scorecard (
     run INTEGER NOT NULL REFERENCES runs (id),
     account_id TEXT NOT NULL,
@@ -81,8 +88,7 @@ CREATE TABLE IF NOT EXISTS scorecard (
     passed INTEGER NOT NULL,
     applicable INTEGER NOT NULL,
     PRIMARY KEY (run, account_id)
-);
-"""
+)"""
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,7 @@ class History:
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_private()
             with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)) as db:
                 db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
                 db.execute("PRAGMA journal_mode = WAL")
@@ -200,6 +206,20 @@ class History:
             raise
         db.execute("COMMIT")
 
+    def _make_private(self) -> None:
+        """Create the folder (0700) and an empty database (0600) before SQLite does, with its default modes.
+
+        SQLite gives the `-wal` and `-shm` files the database's own mode. A database an older orgscan left
+        readable to others is made private too, as are its journal files.
+        """
+        rundir.make_private_folders(self.path.parent)
+        try:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, rundir.PRIVATE_FILE))
+        except FileExistsError:
+            pass
+        for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            rundir.make_private(path)
+
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
@@ -207,10 +227,17 @@ class History:
         if version > SCHEMA_VERSION:
             raise HistoryError(f"history database {self.path} was written by a newer orgscan (schema {version})")
         with self._transaction(db, "IMMEDIATE"):
-            if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # another process may have just done it
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+            version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have just done it
+            if version == 0:
+                for statement in (_RUNS.format(name="runs"), _RUNS_INDEX, _FINDINGS, _SCORECARD):
+                    db.execute(statement)
+            elif version == 1:  # runs keyed without run_path: rebuilt, ids kept (findings and scorecard refer to them)
+                db.execute(_RUNS.format(name="runs_2"))
+                db.execute("INSERT INTO runs_2 SELECT * FROM runs")
+                db.execute("DROP TABLE runs")
+                db.execute("ALTER TABLE runs_2 RENAME TO runs")
+                db.execute(_RUNS_INDEX)
+            if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def ensure(self) -> None:
@@ -219,7 +246,7 @@ class History:
             pass
 
     def record(self, run: RunRecord, frames: Frames) -> None:
-        """Add a completed run, or replace it when the same run is finished again (`scan --resume`)."""
+        """Add a completed run, or replace it when the same run (same folder) is finished again (`scan --resume`)."""
         counts = run.counts
         findings = frames.findings
         accepted = findings["accepted"] if "accepted" in findings.columns else pd.Series("", index=findings.index)
@@ -235,8 +262,8 @@ class History:
                                      scorecard["passed"], scorecard["applicable"], strict=True)
         ]
         with self._connection() as db, self._transaction(db, "IMMEDIATE"):
-            old = db.execute("SELECT id FROM runs WHERE org_key = ? AND run_id = ?",
-                             (run.key.org_key, run.key.run_id)).fetchone()
+            old = db.execute("SELECT id FROM runs WHERE org_key = ? AND run_id = ? AND run_path = ?",
+                             (run.key.org_key, run.key.run_id, run.run_path)).fetchone()
             if old is not None:
                 for table in ("findings", "scorecard"):
                     db.execute(f"DELETE FROM {table} WHERE run = ?", (old[0],))  # noqa: S608 - fixed names

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
+from contextlib import closing
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from scanner.audit.history import History, RunKey, RunRecord
+from scanner.aws.session import SessionFactory
 from scanner.checks import CHECK_IDS
+from scanner.config import Config
 from scanner.errors import HistoryError
 from scanner.models import Account, AccountResult, Finding, ScanStatus, Status
+from scanner.pipeline import scan
 from scanner.scoring import Frames, accounts_frame, findings_frame, scorecard_frame, users_frame
+from scanner.simulation.seed import SeededOrganization
+from scanner.simulation.server import MANAGEMENT_ACCESS_KEY, SimulatedAws
 from tests.integration.helpers import run_cli
 
 P, F, NA, E = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.ERROR
@@ -146,3 +156,100 @@ def test_a_scan_records_its_run_with_findings_and_scorecard(reference_run: Path)
     assert sorted(findings) == sorted(zip(csv["account_id"], csv["check_id"], csv["status"],
                                           [""] * len(csv), strict=True))  # no exception in this run
     assert scorecard == 18
+
+
+def test_runs_started_in_the_same_second_into_different_folders_are_both_recorded(
+        sim: SimulatedAws, organization: SeededOrganization, tmp_path: Path, no_report: None) -> None:
+    organization.install(sim.faults)
+    shared = tmp_path / "history.sqlite"
+    same_second = datetime(2026, 11, 28, 3, 15, tzinfo=UTC)
+    folders = []
+    for out in ("team-a", "team-b"):
+        config = Config(out=str(tmp_path / out), history=str(shared), workers=4, endpoint_url=sim.endpoint_url,
+                        region="us-east-1")
+        outcome = scan(config, SessionFactory(config, static_credentials=(MANAGEMENT_ACCESS_KEY, "any")),
+                       clock=lambda: same_second)
+        folders.append(outcome.folder.path)
+    assert folders[0].name == folders[1].name  # the same run id, in two places
+
+    with sqlite3.connect(shared) as db:
+        recorded = db.execute("SELECT run_id, run_path FROM runs ORDER BY run_path").fetchall()
+    assert recorded == [(folders[0].name, str(folders[0].resolve())), (folders[1].name, str(folders[1].resolve()))]
+    assert len(History(shared).runs()) == 2
+
+
+# The schema of the first orgscan that kept a history: one run per organization and run id, wherever written.
+SCHEMA_1 = """
+CREATE TABLE runs (id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, org_key TEXT NOT NULL,
+    organization_id TEXT NOT NULL, organization_name TEXT NOT NULL, caller_account_id TEXT NOT NULL,
+    scope TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT NOT NULL, tool_version TEXT NOT NULL,
+    caller_arn TEXT NOT NULL, config_digest TEXT NOT NULL, accounts_discovered INTEGER NOT NULL,
+    accounts_scanned INTEGER NOT NULL, accounts_error INTEGER NOT NULL, accounts_skipped INTEGER NOT NULL,
+    manifest_sha256 TEXT NOT NULL, run_path TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (org_key, run_id));
+CREATE INDEX runs_by_scope ON runs (org_key, scope, started_at, run_id);
+CREATE TABLE findings (run INTEGER NOT NULL REFERENCES runs (id), account_id TEXT NOT NULL,
+    account_name TEXT NOT NULL, ou_path TEXT NOT NULL, check_id TEXT NOT NULL, status TEXT NOT NULL,
+    detail TEXT NOT NULL, accepted TEXT NOT NULL, PRIMARY KEY (run, account_id, check_id));
+CREATE TABLE scorecard (run INTEGER NOT NULL REFERENCES runs (id), account_id TEXT NOT NULL,
+    account_name TEXT NOT NULL, ou_path TEXT NOT NULL, passed INTEGER NOT NULL, applicable INTEGER NOT NULL,
+    PRIMARY KEY (run, account_id));
+INSERT INTO runs VALUES (7, '2026-10-01T000000Z', 'o-orgscan042', 'o-orgscan042', 'demo', '123456789012',
+    '{"accounts":[],"exclude":[],"ous":[]}', '2026-10-01T00:00:00Z', '2026-10-01T00:05:00Z', '0.1.0',
+    'arn:aws:iam::123456789012:user/scanner', 'digest', 1, 1, 0, 0, '', '/runs/2026-10-01T000000Z',
+    '2026-10-01T00:05:01Z');
+INSERT INTO findings VALUES (7, '111111111111', 'one', 'Root', 'root-mfa', 'FAIL', 'no MFA', '');
+INSERT INTO scorecard VALUES (7, '111111111111', 'one', 'Root', 4, 5);
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_database_of_the_first_schema_is_read_and_keeps_runs_of_one_id_written_to_different_places(
+        tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(SCHEMA_1)
+    history = History(path)
+
+    baseline = history.baseline(RunKey("2026-11-01T000000Z", ORG, SCOPE, "2026-11-01T00:00:00Z"))
+    assert baseline.previous is not None and baseline.previous.run_id == "2026-10-01T000000Z"
+    assert [(s.account_id, s.check_id, s.status) for s in baseline.previous.statuses] == [
+        ("111111111111", "root-mfa", "FAIL")]
+    elsewhere = replace(_record("2026-10-01T000000Z", "2026-10-01T00:00:00Z"), run_path="/elsewhere/2026-10-01T000000Z")
+    history.record(elsewhere, _frames({"111111111111": (P,) * 5}))
+    assert [r.run_id for r in history.runs()] == ["2026-10-01T000000Z", "2026-10-01T000000Z"]
+    history.record(elsewhere, _frames({"111111111111": (F,) * 5}))  # the same run finished again: replaced
+    assert len(history.runs()) == 2
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_database_and_its_journal_files_are_private_and_so_is_a_folder_made_for_them(tmp_path: Path) -> None:
+    old_umask = os.umask(0o022)
+    try:
+        path = tmp_path / "shared" / "audit" / "history.sqlite"
+        History(path).ensure()
+        with closing(sqlite3.connect(path)) as reader:  # holds the WAL open, as a concurrent scan would
+            reader.execute("SELECT count(*) FROM runs").fetchone()
+            History(path).record(_record("2026-10-01T000000Z", "2026-10-01T00:00:00Z"),
+                                 _frames({"111111111111": (P,) * 5}))
+            journal = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+            assert all(p.exists() for p in journal)
+            assert {p.name: _mode(p) for p in [path, *journal]} == {p.name: 0o600 for p in [path, *journal]}
+        assert _mode(tmp_path / "shared") == _mode(tmp_path / "shared" / "audit") == 0o700
+
+        older = tmp_path / "older.sqlite"  # written by an orgscan that left it readable to everyone
+        with closing(sqlite3.connect(older)) as db:
+            db.executescript(SCHEMA_1)
+        older.chmod(0o644)
+        History(older).runs()
+        assert _mode(older) == 0o600
+    finally:
+        os.umask(old_umask)
+
+
+def test_a_scan_leaves_its_history_database_and_log_private(reference_run: Path) -> None:
+    out = reference_run.parent
+    for name in ("history.sqlite", "orgscan.log"):
+        assert _mode(out / name) == 0o600, name
