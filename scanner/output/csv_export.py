@@ -1,8 +1,12 @@
 """RFC 4180 CSV exports, safe to open in a spreadsheet.
 
 A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as a formula by
-Excel, LibreOffice and Google Sheets; IAM user names may legally start with `=`, `+`, `@` or `-`. Such
-cells are written with a leading apostrophe, which spreadsheets show as text and do not evaluate.
+Excel, LibreOffice and Google Sheets; IAM user names may legally start with `=`, `+`, `@` or `-`. So would
+one whose formula sign follows spaces (spreadsheets trim ASCII, no-break, ideographic and the other Unicode
+spaces, and ignore zero-width characters), or is a full-width sign (U+FF1D, U+FF0B, U+FF0D, U+FF20, which
+East Asian input methods type and spreadsheets read as = + - @); account names, OU names and exception
+entries can hold these. Such cells are written with a leading apostrophe, which spreadsheets show as text
+and do not evaluate. `neutralize` is the one rule: report.xlsx applies it to every text cell too.
 """
 
 from __future__ import annotations
@@ -16,13 +20,27 @@ import pandas as pd
 from scanner.rundir import write_atomic
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The signs that start a formula, with the full-width forms spreadsheets read as them.
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# Characters a spreadsheet skips before a formula sign besides whitespace: zero-width ones, the byte-order mark.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _first_visible(text: str) -> str:
+    for char in text:
+        if not (char.isspace() or char in _INVISIBLE):
+            return char
+    return ""
 
 
 def neutralize(value: object) -> str:
+    """The cell as text a spreadsheet shows and never evaluates: a leading `'` where it would be a formula."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    if text.startswith(FORMULA_PREFIXES) or _first_visible(text) in FORMULA_SIGNS:
+        return "'" + text
+    return text
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
