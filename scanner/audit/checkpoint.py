@@ -1,11 +1,16 @@
 """The state that lets an interrupted scan resume: what was discovered, with which settings, what is done.
 
 A scan writes `inputs/scan.json` (its settings, start time and run id) and `raw/discovery.json` (the caller,
-the organization and the selected accounts) before it touches any member account. An account is finished
-when `raw/<id>/meta.json` exists, which the collector writes last. An account that could not be entered
-gets `raw/<id>/access_error.json`, the AWS error as `{"Error": {"Code": ..., "Message": ...}}` like every
-failed call, so the evidence says why. `raw/accounts.json` and every derived file are written only at the
-end, from what is on disk, so a run killed at any moment leaves complete files and a resumable folder.
+the organization and the selected accounts) as soon as discovery ends; accounts collected while it paged
+are in the folder already, and a discovery that fails takes the folder away with them (`pipeline.scan`).
+An account is finished when `raw/<id>/meta.json` exists, which the collector writes last. An account that
+could not be entered gets `raw/<id>/access_error.json`, the AWS error as `{"Error": {"Code": ...,
+"Message": ...}}` like every failed call, so the evidence says why. `raw/accounts.json` and every derived
+file are written only at the end, from what is on disk, so a run killed at any moment after discovery
+leaves complete files and a resumable folder.
+
+One orgscan at a time writes a run folder (`RunLock`), and a resume goes on only as the caller account, in
+the partition and organization, that the run recorded (`check_identity`).
 
 Resuming re-collects every account without `meta.json`, including those whose access failed: after a
 network outage or a fixed role, retrying them is what the operator wants.
@@ -55,7 +60,7 @@ def _settings(config: Config) -> dict[str, Any]:
 
 
 def record_start(folder: RunFolder, discovery: Discovery, config: Config, started: datetime) -> None:
-    """Write the run's identity, settings and discovery before any account is collected."""
+    """Write the run's identity, settings and discovery once discovery ends: the run is resumable from here."""
     rundir.write_atomic(folder.path / SCAN_JSON, rundir.dumps({
         "run_id": folder.path.name,
         "started_at": rundir.iso(started),
