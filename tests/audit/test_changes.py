@@ -154,5 +154,5 @@ def test_two_scans_with_the_posture_changed_between_give_exactly_the_expected_ch
     view = changes_view(folder, derive_outputs(folder).frames.findings)
     assert (view.previous_run_id, view.previous_started_at) == (first.name, started_first)
     assert [(r.account_id, r.check_id, r.change.value, r.previous_status, r.status) for r in view.rows] == actual
-    assert dict(view.counts)[Change.STILL_FAILING] == 8 and [p.run_id for p in view.trend] == [first.name, second.name]
+    assert dict(view.counts)[Change.STILL_FAILING] == 11 and [p.run_id for p in view.trend] == [first.name, second.name]
     assert json.loads((second / "inputs" / "history.json").read_bytes())["previous"]["run_id"] == first.name
