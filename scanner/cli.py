@@ -49,7 +49,7 @@ FRAMEWORKS = tuple(framework.value for framework in Framework)
 def _report_options(command: argparse.ArgumentParser) -> None:
     """The options that change what the extended checks judge by and which mapping the reports show."""
     command.add_argument("--framework", choices=FRAMEWORKS,
-                         help="mapping column shown in the reports (default: cis-v5)")
+                         help="mapping column shown in the reports (default: cis-v7)")
     command.add_argument("--checks", metavar="FILE", help="TOML thresholds of the extended checks "
                          "(see config/checks.toml; default: the CIS values)")
     command.add_argument("--paper", choices=("A4", "Letter"), help="page size of report.pdf (default: A4)")

@@ -61,7 +61,7 @@ class Config:
     log: LogSettings = field(default_factory=LogSettings)
     checks_file: str = ""  # TOML thresholds of the extended checks (config/checks.toml); empty: defaults
     paper: str = "A4"  # page size of report.pdf: A4 or Letter
-    framework: str = DEFAULT_FRAMEWORK.value  # mapping column the reports show: cis-v5, cis-v3, securityhub
+    framework: str = DEFAULT_FRAMEWORK.value  # mapping column the reports show (cis-v7, ... securityhub)
     thresholds: Thresholds = field(default_factory=Thresholds)  # read from checks_file, never set directly
     exceptions: str = ""  # TOML register of accepted risks (config/exceptions.toml); empty: none
     history: str = ""  # SQLite database of completed runs; empty: <out>/history.sqlite

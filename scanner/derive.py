@@ -21,6 +21,7 @@ from scanner.checks import (
     unreachable_extended,
     unreachable_findings,
 )
+from scanner.checks.references import DEFAULT_FRAMEWORK
 from scanner.checks.thresholds import thresholds_from_mapping
 from scanner.models import AccountResult, Finding, ScanStatus
 from scanner.normalize.evidence import load_account_facts, load_organization_features
@@ -47,7 +48,7 @@ def recorded_thresholds(folder: RunFolder) -> Thresholds:
 
 
 def evaluate_folder(
-    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
+    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = DEFAULT_FRAMEWORK,
 ) -> tuple[list[AccountResult], Frames]:
     """Re-derive every finding from raw/ alone; `thresholds` default to those the run recorded."""
     thresholds = thresholds or recorded_thresholds(folder)
@@ -96,7 +97,7 @@ class Derivation:
 
 
 def derive_outputs(
-    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = Framework.CIS_V5,
+    folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = DEFAULT_FRAMEWORK,
 ) -> Derivation:
     """The derived CSV and JSON files as bytes: `build_outputs` writes them, `orgscan verify` compares them."""
     results, frames = evaluate_folder(folder, thresholds, framework)

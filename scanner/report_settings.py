@@ -7,7 +7,8 @@ these, so an unchanged run gives identical bytes. Told `--framework`, `--paper` 
 run.json first: `check_thresholds` become the thresholds in force (those `verify` re-derives with) and
 `report_overrides` holds each setting that now differs from the scan's own (`framework`, `paper`,
 `check_thresholds`); inputs/scan.json keeps what the scan used. Told the scan's own value again, the override
-is dropped. A folder that records none of this (written by an older orgscan) reads as the defaults.
+is dropped. A folder that records none of this (written by an older orgscan) reads as the defaults of the
+orgscan that wrote it: CIS v5.0, A4, the CIS thresholds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from scanner import rundir
 from scanner.audit.checkpoint import read_start
 from scanner.audit.layout import SCAN_JSON
 from scanner.checks import Framework, Thresholds
-from scanner.checks.references import DEFAULT_FRAMEWORK
+from scanner.checks.references import UNRECORDED_FRAMEWORK
 from scanner.checks.thresholds import thresholds_from_mapping
 from scanner.config import PAPER_SIZES
 from scanner.derive import recorded_thresholds
@@ -61,11 +62,12 @@ def _paper(value: Any, where: str) -> str:
 
 
 def scan_settings(folder: RunFolder) -> ReportSettings:
-    """The settings the scan was started with (inputs/scan.json), the defaults where it records none."""
+    """The settings the scan was started with (inputs/scan.json); where it records none, those of the orgscan
+    that wrote it (the framework was CIS v5.0 then: the default is CIS v7.0 now)."""
     stored: Mapping[str, Any] = read_start(folder).settings if (folder.path / SCAN_JSON).is_file() else {}
     thresholds = stored.get("thresholds")
     return ReportSettings(
-        framework=_framework(stored.get("framework", DEFAULT_FRAMEWORK.value), SCAN_JSON),
+        framework=_framework(stored.get("framework", UNRECORDED_FRAMEWORK.value), SCAN_JSON),
         paper=_paper(stored.get("paper", DEFAULT_PAPER), SCAN_JSON),
         thresholds=(thresholds_from_mapping(thresholds, f"{SCAN_JSON} thresholds")
                     if isinstance(thresholds, Mapping) else Thresholds()),

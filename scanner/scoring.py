@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from scanner.checks import ALL_CHECK_IDS, CHECK_IDS, Framework, Thresholds, UserFinding
+from scanner.checks.references import DEFAULT_FRAMEWORK
 from scanner.models import ACCOUNT_COLUMNS, AccountResult, Finding, Status
 from scanner.normalize.credential_report import COLUMNS as REPORT_COLUMNS
 
@@ -26,7 +27,7 @@ class Frames:
     scorecard: pd.DataFrame
     users: pd.DataFrame
     user_findings: pd.DataFrame = field(default_factory=lambda: user_findings_frame([], []))
-    framework: Framework = Framework.CIS_V5  # the mapping column reports show (`--framework`)
+    framework: Framework = DEFAULT_FRAMEWORK  # the mapping column reports show (`--framework`)
     thresholds: Thresholds = field(default_factory=Thresholds)  # what the extended checks compared against
 
 

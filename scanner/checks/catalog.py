@@ -13,7 +13,6 @@ class Check:
     data: str  # which evidence it reads
     console: str  # what to do in the console when it fails
     cli: str  # the AWS CLI command that fixes or verifies it
-    references: tuple[tuple[str, str], ...] = ()  # (framework, control id)
 
 
 BOXES: tuple[Check, ...] = (
@@ -24,7 +23,6 @@ BOXES: tuple[Check, ...] = (
         "Account summary AccountAccessKeysPresent; credential report <root_account> row.",
         "Sign in as the root user, open Security credentials, and delete every access key under Access keys.",
         "aws iam get-account-summary --query SummaryMap.AccountAccessKeysPresent",
-        (("CIS v5.0", "1.3"), ("CIS v3.0", "1.4"), ("Security Hub", "IAM.4")),
     ),
     Check(
         "root-mfa",
@@ -34,7 +32,6 @@ BOXES: tuple[Check, ...] = (
         "Sign in as the root user, open Security credentials, choose Assign MFA device, and register a "
         "hardware key or authenticator app.",
         "aws iam get-account-summary --query SummaryMap.AccountMFAEnabled",
-        (("CIS v5.0", "1.4"), ("CIS v3.0", "1.5"), ("Security Hub", "IAM.9")),
     ),
     Check(
         "individual-users",
@@ -54,7 +51,6 @@ BOXES: tuple[Check, ...] = (
         "delete the policies attached directly to each named user.",
         "aws iam detach-user-policy --user-name <user> --policy-arn <arn>; "
         "aws iam delete-user-policy --user-name <user> --policy-name <name>",
-        (("CIS v5.0", "1.14"), ("CIS v3.0", "1.15"), ("Security Hub", "IAM.2")),
     ),
     Check(
         "password-policy",
@@ -66,7 +62,6 @@ BOXES: tuple[Check, ...] = (
         "aws iam update-account-password-policy --minimum-password-length 14 --require-symbols "
         "--require-numbers --require-uppercase-characters --require-lowercase-characters "
         "--password-reuse-prevention 24",
-        (("CIS v5.0", "1.7, 1.8"), ("CIS v3.0", "1.8, 1.9"), ("Security Hub", "IAM.15, IAM.16")),
     ),
 )
 

@@ -1,18 +1,14 @@
 """The extended checks: the IAM section of the CIS AWS Foundations Benchmark beyond the five boxes.
 
 Metadata only, in the same `Check` shape as the boxes, so reports and the methodology list both the same
-way. Each check carries its CIS v5.0.0 and v3.0.0 recommendation numbers and its Security Hub control id;
-`references.py` turns them into the column a report shows. The rules live in `extended.py` and
+way. Each check's control ids in CIS v7.0, v6.0, v5.0, v3.0 and Security Hub are data, in `frameworks.toml`
+(`references.py`). The rules live in `extended.py` and
 `credentials.py`; thresholds in `config/checks.toml`.
 """
 
 from __future__ import annotations
 
 from scanner.checks.catalog import BOXES, Check
-
-CIS_V5 = "CIS v5.0"
-CIS_V3 = "CIS v3.0"
-SECURITY_HUB = "Security Hub"
 
 EXTENDED: tuple[Check, ...] = (
     Check(
@@ -26,7 +22,6 @@ EXTENDED: tuple[Check, ...] = (
         "Sign in as the root user, open Security credentials, register a hardware TOTP token or FIDO "
         "security key, then remove the virtual MFA device.",
         "aws iam list-virtual-mfa-devices --query \"VirtualMFADevices[?ends_with(User.Arn, ':root')]\"",
-        ((CIS_V5, "1.5"), (CIS_V3, "1.6"), (SECURITY_HUB, "IAM.6")),
     ),
     Check(
         "root-not-used-recently",
@@ -39,7 +34,6 @@ EXTENDED: tuple[Check, ...] = (
         "Use IAM Identity Center or IAM roles for daily work; keep the root user for the few tasks that "
         "need it and investigate recent root sign-ins in CloudTrail.",
         "aws iam get-credential-report --query Content --output text | base64 -d | head -2",
-        ((CIS_V5, "1.6"), (CIS_V3, "1.7")),
     ),
     Check(
         "console-users-mfa",
@@ -50,7 +44,6 @@ EXTENDED: tuple[Check, ...] = (
         "For each named user, open IAM > Users > the user > Security credentials > Assign MFA device, or "
         "remove the console password of users who do not sign in.",
         "aws iam list-mfa-devices --user-name <user>",
-        ((CIS_V5, "1.9"), (CIS_V3, "1.10"), (SECURITY_HUB, "IAM.5")),
     ),
     Check(
         "access-keys-rotated",
@@ -63,7 +56,6 @@ EXTENDED: tuple[Check, ...] = (
         "the old key (better: replace long-lived keys with roles).",
         "aws iam create-access-key --user-name <user>; "
         "aws iam update-access-key --user-name <user> --access-key-id <old> --status Inactive",
-        ((CIS_V5, "1.13"), (CIS_V3, "1.14"), (SECURITY_HUB, "IAM.3")),
     ),
     Check(
         "unused-credentials",
@@ -79,7 +71,6 @@ EXTENDED: tuple[Check, ...] = (
         "access) or deactivate the access key of each named user.",
         "aws iam delete-login-profile --user-name <user>; "
         "aws iam update-access-key --user-name <user> --access-key-id <id> --status Inactive",
-        ((CIS_V5, "1.11"), (CIS_V3, "1.12"), (SECURITY_HUB, "IAM.22")),
     ),
     Check(
         "single-active-key",
@@ -89,7 +80,6 @@ EXTENDED: tuple[Check, ...] = (
         "Deactivate and delete the access key the named user no longer needs.",
         "aws iam list-access-keys --user-name <user>; "
         "aws iam delete-access-key --user-name <user> --access-key-id <id>",
-        ((CIS_V5, "1.12"), (CIS_V3, "1.13")),
     ),
     Check(
         "password-length",
@@ -99,7 +89,6 @@ EXTENDED: tuple[Check, ...] = (
         "GetAccountPasswordPolicy MinimumPasswordLength.",
         "Open IAM > Account settings > Password policy > Edit and set the minimum length to 14 or more.",
         "aws iam update-account-password-policy --minimum-password-length 14 <keep the other settings>",
-        ((CIS_V5, "1.7"), (CIS_V3, "1.8"), (SECURITY_HUB, "IAM.15")),
     ),
     Check(
         "password-reuse",
@@ -109,7 +98,6 @@ EXTENDED: tuple[Check, ...] = (
         "GetAccountPasswordPolicy PasswordReusePrevention.",
         "Open IAM > Account settings > Password policy > Edit, choose Prevent password reuse and enter 24.",
         "aws iam update-account-password-policy --password-reuse-prevention 24 <keep the other settings>",
-        ((CIS_V5, "1.8"), (CIS_V3, "1.9"), (SECURITY_HUB, "IAM.16")),
     ),
     Check(
         "no-direct-user-policies",
@@ -122,7 +110,6 @@ EXTENDED: tuple[Check, ...] = (
         "policies.",
         "aws iam detach-user-policy --user-name <user> --policy-arn <arn>; "
         "aws iam delete-user-policy --user-name <user> --policy-name <name>",
-        ((CIS_V5, "1.14"), (CIS_V3, "1.15"), (SECURITY_HUB, "IAM.2")),
     ),
 )
 

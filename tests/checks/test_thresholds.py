@@ -61,7 +61,7 @@ def test_config_loads_the_checks_file_at_start(tmp_path: Path) -> None:
     config = load_config(None, {"checks_file": str(path), "framework": "securityhub"})
     assert config.thresholds == Thresholds(unused_credentials_days=90)
     assert config.framework == "securityhub"
-    assert load_config(None).thresholds == Thresholds() and load_config(None).framework == "cis-v5"
+    assert load_config(None).thresholds == Thresholds() and load_config(None).framework == "cis-v7"
     assert config.digest() != load_config(None, {"framework": "securityhub"}).digest()  # thresholds count
     path.write_text("unused_credentials_days = -1\n")
     with pytest.raises(ConfigError, match="between 1 and 3650"):
@@ -76,7 +76,8 @@ def test_config_file_may_point_at_the_checks_file_but_not_set_thresholds(tmp_pat
     with pytest.raises(ConfigError, match="unknown setting 'thresholds'"):
         load_config(str(config_path))
     config_path.write_text('framework = "nist"\n')
-    with pytest.raises(ConfigError, match="--framework: 'nist' is not one of cis-v5, cis-v3, securityhub"):
+    with pytest.raises(ConfigError, match="--framework: 'nist' is not one of cis-v7, cis-v6, cis-v5, cis-v3, "
+                       "securityhub"):
         load_config(str(config_path))
 
 

@@ -7,6 +7,7 @@ unchanged run must give the files, and the manifest, an auditor was given; `--fr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,3 +108,32 @@ def test_report_with_another_framework_and_paper_records_them(scanned: Path) -> 
     overridden = _files(scanned)
     assert run_cli(None, "report", str(scanned)).code == 2
     assert _files(scanned) == overridden
+
+
+def test_a_scan_shows_cis_v7_unless_told_otherwise(sim: SimulatedAws, organization: SeededOrganization,
+                                                     tmp_path: Path) -> None:
+    organization.install(sim.faults)
+    out = tmp_path / "runs"
+    assert run_cli(sim, "scan", "--out", str(out), "--workers", "4").code == 2
+    folder = run_folder(out)
+    assert read_json(folder / "inputs" / "scan.json")["settings"]["framework"] == "cis-v7"  # type: ignore[index]
+    findings = load_workbook(folder / "report.xlsx")["Findings"]
+    assert findings["E1"].value == "CIS v7.0"
+    shown = {(findings.cell(r, 1).value, findings.cell(r, 4).value): findings.cell(r, 5).value
+             for r in range(2, findings.max_row + 1)}
+    assert shown[("123456789012", "access-keys-rotated")] == "2.12"
+    assert shown[("123456789012", "single-active-key")] == "not in CIS v7.0"
+
+
+def test_a_run_that_records_no_framework_keeps_the_cis_v5_column_its_orgscan_showed(scanned: Path) -> None:
+    scan_json = scanned / "inputs" / "scan.json"
+    start = read_json(scan_json)
+    assert isinstance(start, dict)
+    del start["settings"]["framework"]  # as an orgscan from before --framework wrote it
+    scan_json.write_text(json.dumps(start))
+
+    assert run_cli(None, "report", str(scanned)).code == 2
+
+    assert load_workbook(scanned / "report.xlsx")["Findings"]["E1"].value == "CIS v5.0"
+    info = read_json(scanned / "run.json")
+    assert isinstance(info, dict) and "report_overrides" not in info  # the run's own setting, as then

@@ -73,7 +73,7 @@ def test_an_accepted_fail_is_still_a_fail_and_counts_as_one(accepted: Accepted) 
 def test_the_scorecard_says_fail_accepted_in_html_and_pdf(accepted: Accepted) -> None:
     flat = re.sub(r"\s+", " ", accepted.text)
     assert f"\u2717 FAIL ({MFA_LABEL}) \u2691 Activate MFA on your root account \u2014 " in flat
-    assert f"\u2717 FAIL ({KEYS_LABEL}) \u2691 Rotate access keys (1.13) \u2014 " in flat
+    assert f"\u2717 FAIL ({KEYS_LABEL}) \u2691 Rotate access keys (2.12) \u2014 " in flat
     assert "FAIL (accepted until 2027-06-30, alice@example.com, Break-glass account, token in the safe)" \
            in accepted.html
     assert "&lt;b&gt;CI key&lt;/b&gt;" in accepted.html and "<b>CI key" not in accepted.html
