@@ -25,7 +25,10 @@ from scanner.checks.references import DEFAULT_FRAMEWORK
 from scanner.checks.thresholds import thresholds_from_mapping
 from scanner.models import AccountResult, Finding, ScanStatus
 from scanner.normalize.evidence import load_account_facts, load_organization_features
+from scanner.output.asff import ASFF_JSON, asff_bytes
 from scanner.output.csv_export import to_csv_bytes
+from scanner.output.interchange import finding_records, run_facts
+from scanner.output.ocsf import OCSF_JSON, ocsf_bytes
 from scanner.rundir import RunFolder
 from scanner.scoring import (
     Frames,
@@ -103,12 +106,16 @@ def derive_outputs(
     results, frames = evaluate_folder(folder, thresholds, framework)
     audit = derive_audit(folder, frames)
     frames = audit.frames
+    facts = run_facts(folder, folder.read_run_info())
+    records = finding_records(frames.findings, audit.assessment.accepted)
     files = {
         "accounts.csv": to_csv_bytes(frames.accounts),
         "findings.csv": to_csv_bytes(findings_export(frames.findings)),
         "scorecard.csv": to_csv_bytes(scorecard_export(frames.scorecard)),
         "users.csv": to_csv_bytes(frames.users),
         "user_findings.csv": to_csv_bytes(frames.user_findings),
+        OCSF_JSON: ocsf_bytes(facts, records),
+        ASFF_JSON: asff_bytes(facts, records),
         **audit.files,
     }
     return Derivation(results, frames, files, audit)
