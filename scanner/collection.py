@@ -34,6 +34,7 @@ class Collected:
     folder: RunFolder
     results: list[AccountResult]
     seconds: float
+    cpu_seconds: float = 0.0  # this process's CPU time while collecting (all threads)
 
 
 class _HeldProgress:
@@ -161,8 +162,9 @@ class Collection:
         folder = self.folder
         results = self._wait()
         seconds = time.perf_counter() - self._started
-        log.info("collection took %.1f s (%.1f s of CPU)", seconds, time.process_time() - self._cpu_started)
-        return Collected(folder, results, seconds)
+        cpu_seconds = time.process_time() - self._cpu_started
+        log.info("collection took %.1f s (%.1f s of CPU)", seconds, cpu_seconds)
+        return Collected(folder, results, seconds, cpu_seconds)
 
     def abandon(self) -> None:
         """The run cannot go on: start no other account, and wait for those under way (their files are whole)."""

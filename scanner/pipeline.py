@@ -26,7 +26,7 @@ from scanner.audit.outputs import AuditSummary, summarize
 from scanner.aws.session import SessionFactory
 from scanner.checks import CHECK_IDS, Framework, Thresholds
 from scanner.collect.organization import ORGANIZATION_FEATURES_JSON, collect_organization_features
-from scanner.collection import Collection
+from scanner.collection import Collected, Collection
 from scanner.config import Config
 from scanner.derive import Derivation, derive_outputs
 from scanner.discovery import discover, identify
@@ -128,9 +128,8 @@ def scan(
         collected = collection.finish()
         folder = collected.folder
         log.info("run %s: %d accounts selected", folder.path.name, len(discovery.accounts))
-        return _finish(folder, discovery, config, factory, collected.results, history,
-                       started=rundir.iso(started), finished=clock(), collect_seconds=collected.seconds,
-                       config_digest=config.digest())
+        return _finish(folder, discovery, config, factory, collected, history,
+                       started=rundir.iso(started), finished=clock(), config_digest=config.digest())
     finally:
         for lock in locks:
             lock.release()
@@ -185,13 +184,12 @@ def resume(
         checkpoint.discard_partial(folder, pending)
         log.info("run %s: resuming, %d of %d accounts to collect", folder.path.name, len(pending),
                  len(discovery.accounts))
-        collected, collect_seconds = _collect(folder, discovery, pending, config, factory, progress, executor)
+        collected = _collect(folder, discovery, pending, config, factory, progress, executor)
         earlier = folder.read_run_info().get("resumed")
         resumed = [*(earlier if isinstance(earlier, list) else []),
                    {"at": rundir.iso(resumed_at), "accounts": len(pending), "config_digest": config.digest()}]
         return _finish(folder, discovery, config, factory, collected, history, started=start.started_at,
-                       finished=clock(), collect_seconds=collect_seconds, config_digest=start.config_digest,
-                       resumed=resumed)
+                       finished=clock(), config_digest=start.config_digest, resumed=resumed)
 
 
 def history_path(config: Config, out: Path) -> Path:
@@ -201,7 +199,7 @@ def history_path(config: Config, out: Path) -> Path:
 def _collect(
     folder: RunFolder, discovery: Discovery, accounts: list[Account], config: Config, factory: SessionFactory,
     progress: Progress | None, executor: Executor | None,
-) -> tuple[list[AccountResult], float]:
+) -> Collected:
     collection = Collection(lambda: folder, discovery.caller, config, factory, progress=progress, executor=executor)
     collection.run_started()
     try:
@@ -209,16 +207,16 @@ def _collect(
             collection.submit(account)
     finally:
         collected = collection.finish()
-    return collected.results, collected.seconds
+    return collected
 
 
 def _finish(
     folder: RunFolder, discovery: Discovery, config: Config, factory: SessionFactory,
-    collected: list[AccountResult], history: History, *, started: str, finished: datetime,
-    collect_seconds: float, config_digest: str, resumed: list[dict[str, Any]] | None = None,
+    collected: Collected, history: History, *, started: str, finished: datetime,
+    config_digest: str, resumed: list[dict[str, Any]] | None = None,
 ) -> Outcome:
     """Write raw/accounts.json and run.json from what is on disk, compare with history, derive, record."""
-    results = checkpoint.assemble_results(folder, discovery, collected)
+    results = checkpoint.assemble_results(folder, discovery, collected.results)
     folder.write_accounts(results)
     if not (folder.raw / ORGANIZATION_FEATURES_JSON).exists():  # once per run (a resumed run may lack it)
         rundir.write_atomic(folder.raw / ORGANIZATION_FEATURES_JSON,
@@ -238,7 +236,7 @@ def _finish(
         "account_counts": account_counts(results),
         "config_digest": config_digest,
         "api": factory.limiter.stats(),
-        "timings": {"collect_s": round(collect_seconds, 3)},
+        "timings": {"collect_s": round(collected.seconds, 3), "collect_cpu_s": round(collected.cpu_seconds, 3)},
         "check_thresholds": config.thresholds.to_json(),
         "organization_features": load_organization_features(folder.raw).to_json(),
     }
