@@ -25,8 +25,9 @@ from urllib.parse import parse_qs
 
 from scanner.simulation import rules as r
 from scanner.simulation.keys import RESOLVER, KeyResolver
+from scanner.simulation.rest import REST_PROTOCOLS, rest_action
 from scanner.simulation.rules import ApiRequest, FaultRule
-from scanner.simulation.wire import WireResponse, json_error, query_error, query_result
+from scanner.simulation.wire import WireResponse, json_error, query_error, query_result, rest_xml_error
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +167,9 @@ class FaultLayer:
     def drop_connection(self, action: str | None = None, account_id: str | None = None) -> r.DropConnection:
         return self._added(r.drop_connection(action, account_id))
 
+    def reject_findings(self, ids: Iterable[str], **options: Any) -> r.RejectFindings:
+        return self._added(r.reject_findings(ids, **options))
+
     # -- WSGI ------------------------------------------------------------------------
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -197,6 +201,8 @@ class FaultLayer:
                 continue
             if isinstance(rule, r.Throttle) and not rule.fire():
                 continue
+            if isinstance(rule, r.RejectFindings):
+                return self._reject_findings(environ, start_response, rule)
             self.counter.record_fault(rule.kind)
             logger.debug("injecting %s into %s for %s", rule.kind, request.action, request.account_id)
             if isinstance(rule, r.DropConnection):
@@ -214,8 +220,13 @@ class FaultLayer:
         access_key, service = (match.group(1), match.group(3)) if match else ("", "")
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         params: dict[str, Any]
-        protocol: Literal["query", "json"]
-        if target:
+        protocol: Literal["query", "json", "rest-json", "rest-xml"]
+        if service in REST_PROTOCOLS:
+            protocol = REST_PROTOCOLS[service]
+            action = rest_action(service, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""),
+                                 environ.get("QUERY_STRING", ""))
+            params = {}
+        elif target:
             protocol = "json"
             action = target.rpartition(".")[2]
             service = service or target.partition(".")[0]
@@ -251,17 +262,21 @@ class FaultLayer:
     # -- the faults themselves -------------------------------------------------------
 
     def _fault_response(self, rule: FaultRule, request: ApiRequest) -> WireResponse:
+        if request.protocol == "rest-xml":
+            return _rest_xml_fault(rule, request)
         if isinstance(rule, r.Throttle):
+            if request.protocol == "rest-json":
+                return json_error("TooManyRequestsException", "Rate exceeded", 429)
             if request.protocol == "json":
                 return json_error("TooManyRequestsException", "Rate exceeded", 400)
             return query_error(request.service, "Throttling", "Rate exceeded", 400)
         if isinstance(rule, r.Deny):
             message = rule.message or _denial_message(request, rule.via_scp)
-            if request.protocol == "json":
+            if request.protocol in ("json", "rest-json"):
                 return json_error("AccessDeniedException", message, 403)
             return query_error(request.service, "AccessDenied", message, 403)
         if isinstance(rule, r.ServerError):
-            if request.protocol == "json":
+            if request.protocol in ("json", "rest-json"):
                 code = rule.code or "InternalFailure"
                 return json_error(code, "An internal error occurred.", 500)
             code = rule.code or ("ServiceFailure" if request.service == "iam" else "InternalFailure")
@@ -296,6 +311,33 @@ class FaultLayer:
             except OSError:
                 pass
         raise ConnectionDropped("connection dropped by fault rule")
+
+    def _reject_findings(self, environ: Environ, start_response: StartResponse,
+                         rule: r.RejectFindings) -> list[bytes]:
+        """moto imports the findings the rule spares; the answer lists the others as failed, as AWS does."""
+        try:
+            request = json.loads(environ["wsgi.input"].read() or b"{}")
+            findings = request["Findings"]
+        except (ValueError, KeyError, TypeError):
+            return self.app(environ, start_response)  # type: ignore[return-value]
+        kept = [f for f in findings if f.get("Id") not in rule.ids]
+        body = json.dumps({**request, "Findings": kept}).encode()
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        status_headers: list[Any] = []
+        result = b"".join(self.app(environ, lambda status, headers, exc_info=None: status_headers.extend(
+            [status, headers])))
+        status, headers = status_headers
+        if status.startswith("200"):
+            answer = json.loads(result)
+            failed = [{"Id": f.get("Id"), "ErrorCode": rule.code, "ErrorMessage": rule.message}
+                      for f in findings if f.get("Id") in rule.ids]
+            answer["FailedCount"] = answer.get("FailedCount", 0) + len(failed)
+            answer["FailedFindings"] = [*answer.get("FailedFindings", []), *failed]
+            result = json.dumps(answer).encode()
+            self.counter.record_fault(rule.kind)
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        start_response(status, [*headers, ("Content-Length", str(len(result)))])
+        return [result]
 
     def _rewrite(
         self, environ: Environ, start_response: StartResponse, malformed: r.MalformedReport | None,
@@ -336,6 +378,20 @@ class FaultLayer:
         headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [body]
+
+
+def _rest_xml_fault(rule: FaultRule, request: ApiRequest) -> WireResponse:
+    """S3's answers: SlowDown (503) for a throttle, AccessDenied (403), InternalError (500)."""
+    if isinstance(rule, r.Throttle):
+        return rest_xml_error("SlowDown", "Please reduce your request rate.", 503)
+    if isinstance(rule, r.Deny):
+        message = rule.message or (f"User: {request.principal_arn} is not authorized to perform: "
+                                   f"{request.service}:{request.action} because no identity-based policy allows "
+                                   f"the {request.service}:{request.action} action")
+        return rest_xml_error("AccessDenied", message, 403)
+    if isinstance(rule, r.ServerError):
+        return rest_xml_error(rule.code or "InternalError", "We encountered an internal error. Please try again.", 500)
+    raise TypeError(f"no response for fault rule {rule!r}")
 
 
 def _denial_message(request: ApiRequest, via_scp: bool | None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -32,7 +33,7 @@ class ApiRequest:
 
     service: str
     action: str
-    protocol: Literal["query", "json"]
+    protocol: Literal["query", "json", "rest-json", "rest-xml"]
     calling_account: str
     principal_arn: str
     target_account: str | None = None
@@ -139,6 +140,20 @@ class Deny(FaultRule):
     message: str | None = None
     via_scp: bool | None = None
     kind: ClassVar[str] = "deny"
+
+
+@dataclass(kw_only=True, eq=False)
+class RejectFindings(FaultRule):
+    """Security Hub imports every finding of a BatchImportFindings call except those with these ids, which it
+    lists under FailedFindings with `code` and `message`, as AWS does for findings it refuses."""
+
+    ids: frozenset[str]
+    code: str = "InvalidInput"
+    message: str = "Finding does not adhere to Amazon Security Finding Format"
+    kind: ClassVar[str] = "reject_findings"
+
+    def matches(self, request: ApiRequest) -> bool:
+        return request.action == "BatchImportFindings" and super().matches(request)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -298,6 +313,12 @@ def deny(
 
 def server_error(action: str | None = None, account_id: str | None = None, *, code: str | None = None) -> ServerError:
     return ServerError(action=action, account_id=account_id, code=code)
+
+
+def reject_findings(ids: Iterable[str], *, code: str | None = None, message: str | None = None,
+                    account_id: str | None = None) -> RejectFindings:
+    options = {k: v for k, v in (("code", code), ("message", message)) if v is not None}
+    return RejectFindings(ids=frozenset(ids), account_id=account_id, **options)
 
 
 def report_in_progress(account_id: str | None = None) -> ReportInProgress:

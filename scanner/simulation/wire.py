@@ -67,6 +67,22 @@ def json_error(code: str, message: str, status: int) -> WireResponse:
     return WireResponse(status, headers, body)
 
 
+def rest_xml_error(code: str, message: str, status: int) -> WireResponse:
+    """An S3 (REST-XML) error: HTTP status plus a bare `<Error>` document."""
+    request_id = _request_id()
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+        f"<RequestId>{request_id}</RequestId></Error>"
+    ).encode()
+    headers = (
+        ("Content-Type", "application/xml"),
+        ("Content-Length", str(len(body))),
+        ("x-amz-request-id", request_id),
+    )
+    return WireResponse(status, headers, body)
+
+
 def query_result(service: str, action: str, result_xml: str) -> WireResponse:
     """A successful query-protocol answer wrapping `result_xml` in `<{Action}Result>`."""
     request_id = _request_id()
