@@ -117,8 +117,18 @@ class MatrixRow:
 class MatrixGroup:
     """The matrix rows of one OU path."""
 
-    ou_path: str
+    ou_path: str  # as shown: "(no OU path)" for accounts outside any OU
     rows: tuple[MatrixRow, ...]
+    path: str = ""  # the OU path itself, which the matrix tools filter on
+
+
+@dataclass(frozen=True)
+class OuChoice:
+    """An OU of the matrix's OU filter: every OU path of the matrix and each of its ancestors."""
+
+    path: str
+    label: str
+    accounts: int  # the matrix's accounts in this OU and its sub-OUs
 
 
 @dataclass(frozen=True)
@@ -310,3 +320,4 @@ class Report:
     changes: Changes
     risks: Risks
     unknown_states: tuple[SkippedAccount, ...] = ()  # attempted although their state is unknown or absent
+    ou_choices: tuple[OuChoice, ...] = ()  # the matrix's OU filter, sorted as the matrix is

@@ -40,6 +40,7 @@ from scanner.render.records import (
     MatrixGroup,
     MatrixRow,
     RankedAccount,
+    OuChoice,
     Report,
     SkippedAccount,
     UnassessedAccount,
@@ -151,6 +152,18 @@ def _grouped(results: Iterable[AccountResult]) -> list[tuple[str, list[AccountRe
 
 
 def _shares(scored: Sequence[_Scores]) -> tuple[BoxShare, ...]:
+def ou_choices(paths: Iterable[str]) -> tuple[OuChoice, ...]:
+    """One choice per OU path of `paths` (one path per account) and per ancestor of one, counting the
+    accounts at or below it, in the matrix's order."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        parts = path.split("/") if path else [""]
+        for depth in range(1, len(parts) + 1):
+            ancestor = "/".join(parts[:depth])
+            counts[ancestor] = counts.get(ancestor, 0) + 1
+    return tuple(OuChoice(path, ou_label(path), counts[path]) for path in sorted(counts, key=_ou_key))
+
+
     shares = []
     for index, box in enumerate(BOXES):
         column = [s.statuses[index] for s in scored]
@@ -328,7 +341,7 @@ def build_report(
                 assessed.append((result, account_scores))
                 cards.append(_card(result, account_scores, report_times.get(account.account_id, "") or "",
                                    context))
-        matrix.append(MatrixGroup(ou_label(ou_path), tuple(rows)))
+        matrix.append(MatrixGroup(ou_label(ou_path), tuple(rows), ou_path))
         if cards:
             scorecards.append(CardGroup(ou_label(ou_path), tuple(cards)))
 
@@ -372,3 +385,4 @@ def build_report(
         risks=risks_section(assessment),
         unknown_states=tuple(sorted(unknown_states, key=lambda s: s.account_id)),
     )
+        ou_choices=ou_choices(r.account.ou_path for r in results),

@@ -1,0 +1,81 @@
+"""The matrix tools of report.html, as markup: one pinned script, its controls hidden until it runs, the
+OU choices counted with their sub-OUs. tests/browser/ drives the same page in Chromium."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+from scanner.render.environment import TEMPLATES
+from scanner.render.html import render_html
+from scanner.render.records import OuChoice, Report
+from scanner.render.structure import build_report, ou_choices
+from tests.render.conftest import ASSESSED, HOSTILE_NAME, RUN_INFO, SUSPENDED, UNREACHABLE, HandMadeRun
+
+SCRIPT_RE = re.compile(r"<script>(.*?)</script>", re.S)
+CSP_RE = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+
+def _report(run: HandMadeRun) -> Report:
+    return build_report(RUN_INFO, run.results, run.frames, {})
+
+
+def test_the_one_script_is_the_template_asset_pinned_by_its_hash(run: HandMadeRun) -> None:
+    html = render_html(_report(run))
+    assert len(re.findall(r"<script\b", html)) == 1
+    script = SCRIPT_RE.search(html)
+    assert script is not None
+    assert script.group(1) == (TEMPLATES / "matrix.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.group(1).encode("utf-8")).digest()).decode("ascii")
+    policy = CSP_RE.search(html)
+    assert policy is not None
+    directives = dict(d.strip().split(" ", 1) for d in policy.group(1).split(";") if d.strip())
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == f"'sha256-{digest}'"
+    assert directives["style-src"] == "'unsafe-inline'"
+    # The policy comes before anything it governs.
+    assert html.index("Content-Security-Policy") < html.index("<style>") < html.index("<script>")
+
+
+def test_the_controls_are_hidden_until_the_script_shows_them(run: HandMadeRun) -> None:
+    html = render_html(_report(run))
+    tools = re.search(r'<div class="tools" id="matrix-tools" role="search" hidden>(.*?)</div>', html, re.S)
+    assert tools is not None
+    assert '<input type="search" id="matrix-search"' in tools.group(1)
+
+
+def test_every_row_keeps_the_full_name_and_its_score(run: HandMadeRun, tmp_path: Path) -> None:
+    html = render_html(_report(run))
+    matrix = html[html.index('id="matrix"'):html.index('id="scorecards"')]
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Ops, \u202eevil"
+    assert f'title="{escaped}"' in matrix
+    assert HOSTILE_NAME not in matrix
+    assert '<tr data-passed="2" data-applicable="4">' in matrix  # 555555555555: P F N E P
+
+
+def test_ou_choices_count_every_account_below_them(run: HandMadeRun) -> None:
+    choices = _report(run).ou_choices
+    ous = {account_id: ou for account_id, (_, ou, _) in ASSESSED.items()}
+    ous[UNREACHABLE] = ous[SUSPENDED] = "Root/Legacy"
+    assert choices == (
+        OuChoice("", "(no OU path)", sum(1 for ou in ous.values() if ou == "")),
+        OuChoice("Root", "Root", sum(1 for ou in ous.values() if ou == "Root" or ou.startswith("Root/"))),
+        OuChoice("Root/Dev", "Root/Dev", 1),
+        OuChoice("Root/Legacy", "Root/Legacy", 2),
+        OuChoice("Root/Prod", "Root/Prod", 3),
+    )
+
+
+def test_an_ou_with_only_sub_ous_is_a_choice_too() -> None:
+    paths = ["Root/Workloads/Prod", "Root/Workloads/Prod", "Root/Workloads/Dev/Team A", "root/lower"]
+    assert ou_choices(paths) == (
+        OuChoice("Root", "Root", 3),
+        OuChoice("root", "root", 1),
+        OuChoice("root/lower", "root/lower", 1),
+        OuChoice("Root/Workloads", "Root/Workloads", 3),
+        OuChoice("Root/Workloads/Dev", "Root/Workloads/Dev", 1),
+        OuChoice("Root/Workloads/Dev/Team A", "Root/Workloads/Dev/Team A", 1),
+        OuChoice("Root/Workloads/Prod", "Root/Workloads/Prod", 2),
+    )
