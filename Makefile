@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint samples bench system-deps clean
+.PHONY: demo test lint samples bench system-deps browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,14 @@ $(STAMP): pyproject.toml
 system-deps:
 	@scripts/ensure-system-deps
 
+# The same, plus Debian's chromium and chromium-driver: tests/browser drive report.html in them.
+browser-deps:
+	@scripts/ensure-system-deps --browser
+
 demo: system-deps $(STAMP)
 	$(BIN)/orgscan demo --out runs
 
-test: system-deps $(STAMP)
+test: browser-deps $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # sample_reports/: the demo organization with a fixed clock (byte-reproducible), plus PNGs for the README.
