@@ -430,10 +430,12 @@ def _run_history(args: argparse.Namespace) -> int:
 
 
 def _rate_text(passed: int, applicable: int) -> str:
-    """`11/12 91%`: floored, so 100 % means every applicable account passed."""
+    """`11/12 91%`: the report's share (floored, so 100 % means every applicable account passed)."""
+    from scanner.shares import share_percent
+
     if not applicable:
         return "-"
-    return f"{passed}/{applicable} {passed * 100 // applicable}%"
+    return f"{passed}/{applicable} {share_percent(passed, applicable, space='')}"
 
 
 def _run_diff(args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """Formatting filters for the report templates: every edge case of turning a value into text lives here.
 
-A share is never printed as 100 % unless every applicable account passed, nor as 0 % unless none did,
-and "no applicable account" is said in words rather than as a division by zero. A status is always shown
-as a symbol *and* a word, so the report reads the same in grayscale and to colour-blind readers.
+A share is floored (`scanner.shares`, the rule `orgscan history` prints by too): never printed as 100 %
+unless every applicable account passed, nor as 0 % unless none did, and "no applicable account" is said in
+words rather than as a division by zero. A status is always shown as a symbol *and* a word, so the report
+reads the same in grayscale and to colour-blind readers.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from scanner.models import Status
+from scanner.shares import share_percent
 
 UNKNOWN = "unknown"
 NO_OU = "(no OU path)"
@@ -38,19 +40,8 @@ _CLASSES = {
 
 
 def percent(passed: int, applicable: int) -> str:
-    """`passed` of `applicable` as a whole percentage that cannot round to a misleading 0 % or 100 %."""
-    if applicable <= 0:
-        return "n/a"
-    if passed >= applicable:
-        return "100\u00a0%"
-    if passed <= 0:
-        return "0\u00a0%"
-    value = 100 * passed / applicable
-    if value < 1:
-        return "<\u00a01\u00a0%"
-    if value > 99:
-        return ">\u00a099\u00a0%"
-    return f"{round(value)}\u00a0%"
+    """`passed` of `applicable` as a whole percentage, floored: never a misleading 0 % or 100 %."""
+    return share_percent(passed, applicable)
 
 
 def passed_words(passed: int, applicable: int) -> str:

@@ -14,15 +14,25 @@ from scanner.render import filters
         (0, 0, "n/a"),
         (0, 5, "0\u00a0%"),
         (5, 5, "100\u00a0%"),
-        (999, 1000, ">\u00a099\u00a0%"),
+        (999, 1000, "99\u00a0%"),
         (1, 1000, "<\u00a01\u00a0%"),
-        (199, 200, ">\u00a099\u00a0%"),
+        (199, 200, "99\u00a0%"),
         (1, 3, "33\u00a0%"),
-        (2, 3, "67\u00a0%"),
+        (2, 3, "66\u00a0%"),
+        (10, 13, "76\u00a0%"),
     ],
 )
-def test_percent_never_rounds_to_a_misleading_extreme(passed: int, applicable: int, shown: str) -> None:
+def test_percent_is_floored_and_never_a_misleading_extreme(passed: int, applicable: int, shown: str) -> None:
     assert filters.percent(passed, applicable) == shown
+
+
+def test_the_report_and_the_history_command_print_the_same_share() -> None:
+    from scanner.cli import _rate_text
+
+    for applicable in range(1, 60):
+        for passed in range(applicable + 1):
+            assert _rate_text(passed, applicable) == f"{passed}/{applicable} " \
+                + filters.percent(passed, applicable).replace("\u00a0", "")
 
 
 def test_percent_shows_100_only_when_everything_passed() -> None:
