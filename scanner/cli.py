@@ -123,12 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("run_a", metavar="RUN_A", help="the earlier run folder")
     diff.add_argument("run_b", metavar="RUN_B", help="the later run folder")
 
+    push = commands.add_parser("push", help="send a run's findings to Security Hub, its evidence to S3")
+    push.add_argument("run_dir", help="a run folder written by scan or demo")
+    push.add_argument("--securityhub", action="store_true", help="import findings.asff.json into Security Hub")
+    push.add_argument("--region", help="region of Security Hub and S3 (default: the profile's)")
+    push.add_argument("--profile", help="AWS profile that pushes")
+
     policy = commands.add_parser("policy", help="print the least-privilege IAM policy the scanner needs")
     kind = policy.add_mutually_exclusive_group()
     kind.add_argument("--caller", action="store_true",
                       help="the policy of the identity that runs the scan, not of the member role")
     kind.add_argument("--cloudformation", action="store_true",
                       help="a CloudFormation template (for a StackSet) that creates the member role")
+    kind.add_argument("--push", action="store_true", help="the policy of the identity that runs `orgscan push`")
     policy.add_argument("--role-name", help="role assumed in members (default: OrganizationAccountAccessRole; "
                         "for --cloudformation, the role to create: OrgscanReadOnly)")
     return parser
@@ -456,8 +463,11 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 
 def _run_policy(args: argparse.Namespace) -> int:
-    from scanner.permissions import caller_policy, member_role_policy, policy_json
+    from scanner.permissions import caller_policy, member_role_policy, policy_json, push_policy
 
+    if args.push:
+        sys.stdout.write(policy_json(push_policy()))
+        return 0
     if args.cloudformation:
         from scanner.policy_cfn import DEFAULT_STACK_ROLE_NAME, template_json
 
@@ -469,8 +479,22 @@ def _run_policy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_push(args: argparse.Namespace) -> int:
+    from scanner.aws.session import SessionFactory
+    from scanner.push.securityhub import describe_import, import_findings
+
+    if not args.securityhub:
+        _fatal("push: say where to: --securityhub")
+    factory = SessionFactory(load_config(None, {"profile": args.profile, "region": args.region}))
+    result = import_findings(factory, Path(args.run_dir))
+    for line in describe_import(result):
+        print(line)
+    return 0 if result.complete else 2
+
+
 COMMANDS = {"scan": _run_scan, "demo": _run_demo, "report": _run_report, "verify": _run_verify,
-            "bundle": _run_bundle, "history": _run_history, "diff": _run_diff, "policy": _run_policy}
+            "bundle": _run_bundle, "history": _run_history, "diff": _run_diff, "policy": _run_policy,
+            "push": _run_push}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 from scanner.collect import ACCOUNT_PERMISSIONS
 from scanner.collect.organization import ORGANIZATION_PERMISSIONS
 from scanner.discovery import PERMISSIONS as DISCOVERY_PERMISSIONS
+from scanner.push.securityhub import SECURITYHUB_PERMISSIONS
 
 CALLER_PERMISSIONS: tuple[str, ...] = (*DISCOVERY_PERMISSIONS, *ORGANIZATION_PERMISSIONS)
 
@@ -38,6 +39,17 @@ def caller_policy(role_name: str = "OrganizationAccountAccessRole", partition: s
     }
 
 
+def push_policy() -> dict[str, Any]:
+    """The policy of the identity that runs `orgscan push` (in the account that receives the findings)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "OrgscanPushSecurityHub", "Effect": "Allow", "Action": list(SECURITYHUB_PERMISSIONS),
+             "Resource": "*"},
+        ],
+    }
+
+
 def permissions_markdown() -> str:
     """The README's permission list, so it cannot drift from the code."""
     lines = ["Role assumed in each member account (`orgscan policy` prints it as JSON):", ""]
@@ -46,6 +58,13 @@ def permissions_markdown() -> str:
     lines += [f"- `{action}`" for action in CALLER_PERMISSIONS]
     lines += ["- `sts:AssumeRole` on `arn:*:iam::*:role/<role name>` (any partition)",
               "- the member-role actions above, for its own account (scanned without assuming a role)"]
+    return "\n".join(lines) + "\n"
+
+
+def push_permissions_markdown() -> str:
+    """The README's list for `orgscan push`, generated like the scan's."""
+    lines = ["Identity that runs `orgscan push` (`orgscan policy --push` prints it as JSON):", ""]
+    lines += [f"- `{action}` (`--securityhub`)" for action in SECURITYHUB_PERMISSIONS]
     return "\n".join(lines) + "\n"
 
 
