@@ -506,6 +506,6 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         _fatal(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
     except KeyboardInterrupt:
-        print("orgscan: interrupted; accounts already collected are on disk "
-              "(`orgscan scan --resume RUN_DIR` finishes the run)", file=sys.stderr)
+        print("orgscan: interrupted; once discovery had ended, the accounts already collected are on disk "
+              "(`orgscan scan --resume RUN_DIR` finishes the run); before that, nothing was kept", file=sys.stderr)
         return 130

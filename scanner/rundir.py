@@ -109,7 +109,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """
     tmp = ""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -187,7 +187,8 @@ class RunFolder:
 
     @classmethod
     def create(cls, out: Path, started: datetime) -> RunFolder:
-        """A new folder `<out>/<run-id>`, with `-2`, `-3`... when that name is taken."""
+        """A new folder `<out>/<run-id>`, with `-2`, `-3`... when that name is taken; it and every folder in it are
+        readable by their owner alone, like its files."""
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -196,12 +197,12 @@ class RunFolder:
         for n in range(1, 1000):
             candidate = out / (base if n == 1 else f"{base}-{n}")
             try:
-                candidate.mkdir()
+                candidate.mkdir(mode=PRIVATE_FOLDER)
             except FileExistsError:
                 continue
             except OSError as exc:
                 raise RunFolderError(f"cannot create run folder in {out}: {exc.strerror}") from None
-            (candidate / RAW).mkdir()
+            (candidate / RAW).mkdir(mode=PRIVATE_FOLDER)
             return cls(candidate)
         raise RunFolderError(f"too many runs started at {base} in {out}")
 

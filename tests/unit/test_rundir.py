@@ -1,5 +1,6 @@
 """Run folders: names from the UTC start time, suffixes when taken, atomic writes."""
 
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,3 +86,12 @@ def test_evidence_files_skip_fsync_and_meta_is_durable(tmp_path: Path, monkeypat
     folder.sync()
     folder.write_raw("012345678901", "meta.json", b"{}", durable=True)
     assert len(calls) == 1
+
+
+def test_the_run_folder_and_every_folder_in_it_are_private(tmp_path: Path) -> None:
+    folder = RunFolder.create(tmp_path / "runs", datetime(2026, 12, 1, 3, 15, tzinfo=UTC))
+    folder.write_raw("123456789012", "meta.json", b"{}\n")
+    write_atomic(folder.path / "inputs" / "scan.json", b"{}\n")
+    folders = [folder.path, folder.raw, folder.raw / "123456789012", folder.path / "inputs"]
+    assert {p.relative_to(folder.path).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in folders} == {
+        ".": 0o700, "raw": 0o700, "raw/123456789012": 0o700, "inputs": 0o700}
