@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from moto.organizations.models import organizations_backends
+from openpyxl import load_workbook
 
 from scanner.simulation.answers import AnswerShape, OrganizationFeatures, set_organization_features
 from scanner.simulation.catalog import IDENTITY_CENTER_PROVIDER, MANAGEMENT_ACCOUNT_ID, UNKNOWN_STATE
@@ -152,6 +153,8 @@ def test_centralized_root_access_is_read_once_and_reported(
     status, detail = _findings(folder)[("210000000009", "root-mfa")]
     assert status == "NOT_APPLICABLE" and "cannot be recovered without the management account" in detail
     assert "root credentials management on" in (folder / "report.html").read_text()
+    summary = {row[0]: row[1] for row in load_workbook(folder / "report.xlsx")["Summary"].iter_rows(values_only=True)}
+    assert summary["Centralized root access"] == "root credentials management on, root sessions on"
 
     set_organization_features(MANAGEMENT_ACCOUNT_ID, OrganizationFeatures(enabled=()))
     _, folder, _ = _scan(shaped, tmp_path / "off")
