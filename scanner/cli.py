@@ -126,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     push = commands.add_parser("push", help="send a run's findings to Security Hub, its evidence to S3")
     push.add_argument("run_dir", help="a run folder written by scan or demo")
     push.add_argument("--securityhub", action="store_true", help="import findings.asff.json into Security Hub")
+    push.add_argument("--s3", metavar="s3://BUCKET/PREFIX",
+                      help="upload the verified bundle, report.pdf and the manifest's SHA-256")
+    push.add_argument("--object-lock-days", type=_workers, metavar="N",
+                      help="with --s3: keep each object in COMPLIANCE retention for N days (Object Lock bucket)")
+    push.add_argument("--kms-key-id", metavar="KEY", help="with --s3: encrypt each object with this KMS key")
     push.add_argument("--region", help="region of Security Hub and S3 (default: the profile's)")
     push.add_argument("--profile", help="AWS profile that pushes")
 
@@ -136,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--cloudformation", action="store_true",
                       help="a CloudFormation template (for a StackSet) that creates the member role")
     kind.add_argument("--push", action="store_true", help="the policy of the identity that runs `orgscan push`")
+    policy.add_argument("--s3", metavar="s3://BUCKET/PREFIX", help="with --push: the objects it may write")
+    policy.add_argument("--kms-key-id", metavar="KEY_ARN", help="with --push: the KMS key it encrypts with")
     policy.add_argument("--role-name", help="role assumed in members (default: OrganizationAccountAccessRole; "
                         "for --cloudformation, the role to create: OrgscanReadOnly)")
     return parser
@@ -466,8 +473,10 @@ def _run_policy(args: argparse.Namespace) -> int:
     from scanner.permissions import caller_policy, member_role_policy, policy_json, push_policy
 
     if args.push:
-        sys.stdout.write(policy_json(push_policy()))
+        sys.stdout.write(policy_json(push_policy(args.s3, args.kms_key_id)))
         return 0
+    if args.s3 or args.kms_key_id:
+        _fatal("policy: --s3 and --kms-key-id go with --push")
     if args.cloudformation:
         from scanner.policy_cfn import DEFAULT_STACK_ROLE_NAME, template_json
 
@@ -481,15 +490,16 @@ def _run_policy(args: argparse.Namespace) -> int:
 
 def _run_push(args: argparse.Namespace) -> int:
     from scanner.aws.session import SessionFactory
-    from scanner.push.securityhub import describe_import, import_findings
+    from scanner.push.command import PushRequest, run_push
 
-    if not args.securityhub:
-        _fatal("push: say where to: --securityhub")
-    factory = SessionFactory(load_config(None, {"profile": args.profile, "region": args.region}))
-    result = import_findings(factory, Path(args.run_dir))
-    for line in describe_import(result):
+    request = PushRequest.from_options(args.run_dir, securityhub=args.securityhub, s3_uri=args.s3,
+                                       object_lock_days=args.object_lock_days, kms_key_id=args.kms_key_id)
+    report = run_push(SessionFactory(load_config(None, {"profile": args.profile, "region": args.region})), request)
+    for line in report.stdout:
         print(line)
-    return 0 if result.complete else 2
+    for line in report.stderr:
+        print(line, file=sys.stderr)
+    return report.exit_code
 
 
 COMMANDS = {"scan": _run_scan, "demo": _run_demo, "report": _run_report, "verify": _run_verify,

@@ -11,9 +11,12 @@ from scanner.rundir import RunFolder
 from tests.output.runs import SCANNED, make_run
 
 
-def pushable_run(root: Path, extra_accounts: int = 0) -> RunFolder:
-    """make_run's folder with `extra_accounts` more assessed accounts (copies of its assessed one), derived."""
+def pushable_run(root: Path, extra_accounts: int = 0, report_pdf: bytes | None = None) -> RunFolder:
+    """make_run's folder with `extra_accounts` more assessed accounts (copies of its assessed one), derived;
+    with `report_pdf`, that file stands for the rendered report (the manifest lists it)."""
     folder = make_run(root)
+    if report_pdf is not None:
+        (folder.path / "report.pdf").write_bytes(report_pdf)
     accounts_json = folder.raw / "accounts.json"
     records = json.loads(accounts_json.read_bytes())
     template = next(r for r in records if r["account_id"] == SCANNED)
