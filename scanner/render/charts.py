@@ -21,7 +21,7 @@ ROW_HEIGHT = 24
 BAR_HEIGHT = 14
 FONT_SIZE = 11
 FONT_FAMILY = "'Orgscan Sans', 'DejaVu Sans', Verdana, Arial, sans-serif"
-COLOURS = {"pass": "#1a7f4b", "fail": "#d55e00", "error": "#e6a700", "track": "#e8e8e8"}
+COLOURS = {"pass": "#0072b2", "fail": "#d55e00", "error": "#e6a700", "track": "#e8e8e8"}  # Okabe-Ito
 LEGEND = (("pass", "passed"), ("fail", "failed"), ("error", "could not be read"))
 
 

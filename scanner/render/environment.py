@@ -51,6 +51,7 @@ FILTERS = {
     "plural": filters.plural,
     "or_unknown": filters.or_unknown,
     "isolate": filters.isolate,
+    "plain": filters.plain,
     "share_chart": charts.share_bars,
     "trend_chart": trend_chart.trend_chart,
 }

@@ -18,6 +18,8 @@ NO_OU = "(no OU path)"
 ELLIPSIS = "\u2026"
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 _ISOLATE_MARKS = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+# Bidi controls: marks, embeddings, overrides and isolates.
+_BIDI_CONTROLS = str.maketrans("", "", "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 _SYMBOLS = {
     Status.PASS.value: "\u2713",  # check mark
@@ -103,6 +105,12 @@ def isolate(text: str) -> str:
     any other control character stays, contained.
     """
     return FIRST_STRONG_ISOLATE + text.translate(_ISOLATE_MARKS) + POP_DIRECTIONAL_ISOLATE
+
+
+def plain(text: str) -> str:
+    """`text` for a PDF bookmark, which no cell or isolate contains: bidi controls dropped, other control
+    characters (a newline) made spaces."""
+    return "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text.translate(_BIDI_CONTROLS))
 
 
 def plural(count: int, word: str, many: str = "") -> str:

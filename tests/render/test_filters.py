@@ -81,3 +81,10 @@ def test_labels_for_missing_values() -> None:
 def test_isolate_wraps_text_in_isolate_marks_it_cannot_close_early() -> None:
     assert filters.isolate("Root/Prod") == "\u2068Root/Prod\u2069"
     assert filters.isolate("a\u2069\u202eb\u2066") == "\u2068a\u202eb\u2069"
+
+
+def test_plain_text_for_bookmarks_has_no_bidi_control_and_no_line_break() -> None:
+    assert filters.plain("Shared \u202eServices\u202c") == "Shared Services"
+    assert filters.plain("\u2067abc\u2069 \u200fdef\u061c") == "abc def"
+    assert filters.plain("two\nlines\tand\x7fmore") == "two lines and more"
+    assert filters.plain("\u05e9\u05dc\u05d5\u05dd Ops") == "\u05e9\u05dc\u05d5\u05dd Ops"  # letters stay

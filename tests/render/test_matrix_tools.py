@@ -6,13 +6,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
+from scanner.render import prepare_report
 from scanner.render.environment import TEMPLATES
 from scanner.render.html import render_html
 from scanner.render.records import OuChoice, Report
 from scanner.render.structure import build_report, ou_choices
-from tests.render.conftest import ASSESSED, HOSTILE_NAME, RUN_INFO, SUSPENDED, UNREACHABLE, HandMadeRun
+from tests.render.conftest import (
+    ASSESSED,
+    HOSTILE_NAME,
+    RUN_INFO,
+    SUSPENDED,
+    UNREACHABLE,
+    HandMadeRun,
+    make_run,
+    previous_baseline,
+)
 
 SCRIPT_RE = re.compile(r"<script>(.*?)</script>", re.S)
 CSP_RE = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
@@ -52,7 +64,7 @@ def test_every_row_keeps_the_full_name_and_its_score(run: HandMadeRun, tmp_path:
     escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Ops, \u202eevil"
     assert f'title="{escaped}"' in matrix
     assert HOSTILE_NAME not in matrix
-    assert '<tr data-passed="2" data-applicable="4">' in matrix  # 555555555555: P F N E P
+    assert '<tr id="m-acct-555555555555" data-passed="2" data-applicable="4">' in matrix  # P F N E P
 
 
 def test_ou_choices_count_every_account_below_them(run: HandMadeRun) -> None:
@@ -79,3 +91,43 @@ def test_an_ou_with_only_sub_ous_is_a_choice_too() -> None:
         OuChoice("Root/Workloads/Dev/Team A", "Root/Workloads/Dev/Team A", 1),
         OuChoice("Root/Workloads/Prod", "Root/Workloads/Prod", 2),
     )
+
+
+class _ClippedCells(HTMLParser):
+    """Every table cell whose text was shortened (ends with an ellipsis), with its title."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str | None, str]] = []
+        self._open: list[tuple[str | None, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("td", "th"):
+            self._open.append((dict(attrs).get("title"), []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._open:
+            title, text = self._open.pop()
+            shown = "".join(text).strip()
+            if shown.endswith("\u2026"):
+                self.cells.append((title, shown))
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][1].append(data)
+
+
+def test_every_shortened_name_shows_in_full_on_hover(tmp_path: Path) -> None:
+    run = make_run(tmp_path, baseline=previous_baseline())
+    long_name = "Payments Platform Production Europe West Shared 01"  # 50 characters, as AWS allows
+    results = [replace(r, account=replace(r.account, account_name=long_name))
+               if r.account.account_id == "222222222222" else r for r in run.results]
+    frames = replace(run.frames, findings=run.frames.findings.assign(
+        account_name=run.frames.findings.account_name.where(run.frames.findings.account_id != "222222222222",
+                                                           long_name)))
+    parser = _ClippedCells()
+    parser.feed(render_html(prepare_report(run.folder, results, frames)))
+    assert len(parser.cells) >= 3  # the matrix, the worst accounts, the changes
+    for title, shown in parser.cells:
+        assert title is not None and title.startswith(shown.rstrip("\u2026")), shown
+    assert (long_name, long_name[:31].rsplit(" ", 1)[0] + "\u2026") in parser.cells
