@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from scanner import __version__
 from scanner.audit.outputs import AuditSummary
@@ -20,6 +20,9 @@ from scanner.models import AccountResult
 from scanner.normalize.evidence import describe_organization_features
 from scanner.pipeline import Outcome
 from scanner.runner import Progress
+
+if TYPE_CHECKING:
+    from scanner.push.command import PushReport, PushRequest
 
 EXIT_USAGE = 1
 EXIT_NOT_INTACT = 3
@@ -89,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="finish an interrupted run in its own folder, with its own settings: collect only "
                            "the accounts not yet finished (access failures are retried)")
     _report_options(scan)
+    scan.add_argument("--push-securityhub", action="store_true",
+                      help="when the scan ends, import its findings into Security Hub (as orgscan push)")
+    scan.add_argument("--push-s3", metavar="s3://BUCKET/PREFIX",
+                      help="when the scan ends, upload its bundle and report to S3 (as orgscan push)")
+    scan.add_argument("--object-lock-days", type=_workers, metavar="N", help="with --push-s3: COMPLIANCE retention")
+    scan.add_argument("--kms-key-id", metavar="KEY", help="with --push-s3: the KMS key to encrypt with")
 
     demo = commands.add_parser("demo", help="scan a simulated organization served locally")
     demo.add_argument("--out", default="runs", help="output folder (default: runs)")
@@ -254,6 +263,7 @@ def _run_scan(args: argparse.Namespace) -> int:
     from scanner.pipeline import scan
     from scanner.ui.progress import progress_for_terminal
 
+    push = _push_after_scan(args)
     if args.resume is not None:
         return _run_resume(args)
     profiles = parse_id_list(args.profile) or ()
@@ -268,7 +278,26 @@ def _run_scan(args: argparse.Namespace) -> int:
         log.error("scan stopped: %s", exc)  # reaches the file only if the run had started
         raise
     _print_outcome(outcome, api_stats=True)
-    return outcome.exit_code
+    if push is None:
+        return outcome.exit_code
+    from scanner.push.command import run_push
+
+    return max(outcome.exit_code, _print_push(run_push(factory, replace(push, run_dir=outcome.folder.path))))
+
+
+def _push_after_scan(args: argparse.Namespace) -> PushRequest | None:
+    """The push `scan --push-*` asks for, checked before AWS is called; None without one."""
+    from scanner.push.command import PushRequest
+
+    if not args.push_securityhub and not args.push_s3:
+        if args.object_lock_days is not None or args.kms_key_id:
+            _fatal("scan: --object-lock-days and --kms-key-id go with --push-s3")
+        return None
+    if args.resume is not None or len(parse_id_list(args.profile) or ()) > 1:
+        _fatal("scan: --push-securityhub and --push-s3 push one new run; push others with `orgscan push RUN_DIR`")
+    return PushRequest.from_options("", securityhub=args.push_securityhub, s3_uri=args.push_s3,
+                                    object_lock_days=args.object_lock_days, kms_key_id=args.kms_key_id,
+                                    s3_option="--push-s3")
 
 
 def _run_organizations(args: argparse.Namespace, profiles: tuple[str, ...]) -> int:
@@ -494,7 +523,11 @@ def _run_push(args: argparse.Namespace) -> int:
 
     request = PushRequest.from_options(args.run_dir, securityhub=args.securityhub, s3_uri=args.s3,
                                        object_lock_days=args.object_lock_days, kms_key_id=args.kms_key_id)
-    report = run_push(SessionFactory(load_config(None, {"profile": args.profile, "region": args.region})), request)
+    return _print_push(run_push(SessionFactory(load_config(None, {"profile": args.profile, "region": args.region})),
+                                request))
+
+
+def _print_push(report: PushReport) -> int:
     for line in report.stdout:
         print(line)
     for line in report.stderr:

@@ -28,14 +28,14 @@ class PushRequest:
 
     @classmethod
     def from_options(cls, run_dir: str, *, securityhub: bool, s3_uri: str | None, object_lock_days: int | None,
-                     kms_key_id: str | None) -> PushRequest:
+                     kms_key_id: str | None, s3_option: str = "--s3") -> PushRequest:
         """ConfigError, naming the option, for a request that cannot be right."""
         if not securityhub and not s3_uri:
             raise ConfigError("push: say where to: --securityhub, --s3 s3://BUCKET/PREFIX, or both")
         if not s3_uri and (object_lock_days is not None or kms_key_id):
-            raise ConfigError("push: --object-lock-days and --kms-key-id go with --s3")
+            raise ConfigError(f"push: --object-lock-days and --kms-key-id go with {s3_option}")
         s3.check_lock_days(object_lock_days)
-        destination = s3.S3Destination.parse(s3_uri) if s3_uri else None
+        destination = s3.S3Destination.parse(s3_uri, s3_option) if s3_uri else None
         return cls(Path(run_dir), securityhub, destination, object_lock_days, kms_key_id or None)
 
 

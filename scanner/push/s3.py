@@ -61,12 +61,10 @@ class S3Destination:
     prefix: str  # without leading or trailing slashes; "" for the bucket's top
 
     @classmethod
-    def parse(cls, uri: str) -> S3Destination:
-        if not uri.startswith("s3://"):
-            raise ConfigError(f"--s3: expected s3://BUCKET/PREFIX, got {uri!r}")
-        bucket, _, prefix = uri[len("s3://"):].partition("/")
-        if not bucket:
-            raise ConfigError(f"--s3: expected s3://BUCKET/PREFIX, got {uri!r}")
+    def parse(cls, uri: str, option: str = "--s3") -> S3Destination:
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        if not uri.startswith("s3://") or not bucket:
+            raise ConfigError(f"{option}: expected s3://BUCKET/PREFIX, got {uri!r}")
         return cls(bucket, prefix.strip("/"))
 
     @property
