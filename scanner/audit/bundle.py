@@ -43,6 +43,8 @@ DESCRIPTIONS: tuple[tuple[str, str], ...] = (
     ("scorecard.csv", "one row per account: the five boxes' statuses, passed, applicable, accepted risks"),
     ("users.csv", "every IAM user of every account, from the credential reports"),
     ("user_findings.csv", "per-user results of the extended checks"),
+    ("findings.ocsf.json", "findings.csv as OCSF 1.5.0 Compliance Findings (class 2003)"),
+    ("findings.asff.json", "findings.csv in the AWS Security Finding Format, as orgscan push imports them"),
     ("changes.csv", "what changed per account and box since the previous run of the same organization"),
     ("trend.json", "org-wide pass rate per box over the last runs"),
     ("exceptions.csv", "the accepted-risk register in force: each entry, active or expired, and its matches"),

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import re
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -145,3 +146,10 @@ def test_bad_options_are_one_line_and_exit_1(run: RunFolder, args: tuple[str, ..
     result = run_cli(None, "push", str(run.path), *args)
     assert result.code == 1
     assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_the_bundles_readme_says_what_the_exchange_files_are(run: RunFolder, tmp_path: Path) -> None:
+    assert run_cli(None, "bundle", str(run.path), "--out", str(tmp_path / "bundle.zip")).code == 0
+    readme = zipfile.ZipFile(tmp_path / "bundle.zip").read("README.txt").decode()
+    assert re.search(r"findings\.ocsf\.json +findings\.csv as OCSF", readme)
+    assert re.search(r"findings\.asff\.json +findings\.csv in the AWS Security Finding Format", readme)
