@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -65,20 +66,21 @@ class FindingRecord:
         return SEVERITY[self.check.check_id]
 
     @property
-    def requirements(self) -> list[tuple[str, str]]:
+    def requirements(self) -> tuple[tuple[str, str], ...]:
         """(framework label, control id) for each control the check maps to, in every framework a report can
         show: `("CIS v5.0", "1.7")`. A version of the benchmark without the recommendation adds nothing."""
         return control_references(self.check.check_id)
 
 
-def control_references(check_id: str) -> list[tuple[str, str]]:
-    pairs = []
+@cache
+def control_references(check_id: str) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
     for framework in Framework:
         ids = references_for(check_id, framework)
         if ids.startswith("not in "):
             continue
         pairs += [(framework.label, control.strip()) for control in ids.split(",") if control.strip()]
-    return pairs
+    return tuple(pairs)
 
 
 def _json_file(folder: RunFolder, relative: str) -> Any:
