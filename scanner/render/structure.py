@@ -39,8 +39,8 @@ from scanner.render.records import (
     Document,
     MatrixGroup,
     MatrixRow,
-    RankedAccount,
     OuChoice,
+    RankedAccount,
     Report,
     SkippedAccount,
     UnassessedAccount,
@@ -151,7 +151,6 @@ def _grouped(results: Iterable[AccountResult]) -> list[tuple[str, list[AccountRe
     ]
 
 
-def _shares(scored: Sequence[_Scores]) -> tuple[BoxShare, ...]:
 def ou_choices(paths: Iterable[str]) -> tuple[OuChoice, ...]:
     """One choice per OU path of `paths` (one path per account) and per ancestor of one, counting the
     accounts at or below it, in the matrix's order."""
@@ -164,6 +163,7 @@ def ou_choices(paths: Iterable[str]) -> tuple[OuChoice, ...]:
     return tuple(OuChoice(path, ou_label(path), counts[path]) for path in sorted(counts, key=_ou_key))
 
 
+def _shares(scored: Sequence[_Scores]) -> tuple[BoxShare, ...]:
     shares = []
     for index, box in enumerate(BOXES):
         column = [s.statuses[index] for s in scored]
@@ -384,5 +384,5 @@ def build_report(
         changes=changes_section(changes or first_run_view(run_info, frames), anchors, SHORT_TITLES),
         risks=risks_section(assessment),
         unknown_states=tuple(sorted(unknown_states, key=lambda s: s.account_id)),
-    )
         ou_choices=ou_choices(r.account.ou_path for r in results),
+    )
