@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -198,6 +199,20 @@ def _print_outcome(outcome: Outcome, *, api_stats: bool = False) -> None:
     print(f"run folder: {outcome.folder.path}")
     if outcome.audit is not None:
         _print_audit(outcome.audit)
+    _print_summary(outcome)
+
+
+def _print_summary(outcome: Outcome) -> None:
+    """The five boxes, the worst OUs and the reports' paths; coloured only on a terminal (and not NO_COLOR)."""
+    from scanner.render import REPORT_HTML, REPORT_PDF
+    from scanner.ui.summary import summary_lines
+
+    if not outcome.boxes:
+        return
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    for line in summary_lines(outcome.boxes, outcome.worst_ous, outcome.folder.path / REPORT_HTML,
+                              outcome.folder.path / REPORT_PDF, colour=colour):
+        print(line)
 
 
 def _print_audit(audit: AuditSummary) -> None:

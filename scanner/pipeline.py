@@ -37,6 +37,7 @@ from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
 from scanner.render import render_reports
 from scanner.rundir import RunFolder
 from scanner.runner import Progress
+from scanner.scoring import BoxTotal, OuTotal, box_totals, worst_ous
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class Outcome:
     counts: dict[str, int]
     errors: int  # accounts not accessed plus boxes in ERROR
     audit: AuditSummary | None = None  # changes, accepted risks, the manifest's SHA-256
+    boxes: tuple[BoxTotal, ...] = ()  # the five boxes over the organization
+    worst_ous: tuple[OuTotal, ...] = ()  # OU paths with an account whose box is FAIL or ERROR, worst first
 
     @property
     def nothing_assessed(self) -> bool:
@@ -281,4 +284,5 @@ def write_outputs(folder: RunFolder, derived: Derivation, *, paper: str = "A4") 
     counts = account_counts(results)
     boxes = frames.findings[frames.findings["check_id"].isin(CHECK_IDS)]  # the exit code speaks for the boxes
     errors = counts["error"] + int((boxes["status"] == Status.ERROR.value).sum())
-    return Outcome(folder, counts, errors, summarize(derived.audit, manifest_sha256))
+    return Outcome(folder, counts, errors, summarize(derived.audit, manifest_sha256),
+                   box_totals(frames.findings), worst_ous(frames.scorecard))

@@ -112,3 +112,58 @@ def findings_export(findings: pd.DataFrame) -> pd.DataFrame:
 def scorecard_export(scorecard: pd.DataFrame) -> pd.DataFrame:
     """`scorecard.csv`: exactly SCORECARD_COLUMNS."""
     return scorecard.loc[:, list(SCORECARD_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class BoxTotal:
+    """One box over the organization: ERROR counts as applicable and not passed."""
+
+    check_id: str
+    passed: int
+    applicable: int
+    failed: int
+    errors: int
+
+
+@dataclass(frozen=True)
+class OuTotal:
+    """The accounts of one OU path: how many have a box FAIL or ERROR, and their boxes passed/applicable."""
+
+    ou_path: str
+    accounts: int
+    failing: int
+    passed: int
+    applicable: int
+
+
+def box_totals(findings: pd.DataFrame) -> tuple[BoxTotal, ...]:
+    """The five boxes in order, counted from the findings frame."""
+    boxes = findings[findings["check_id"].isin(CHECK_IDS)]
+    counts = boxes.groupby(["check_id", "status"]).size().to_dict()
+    totals = []
+    for check_id in CHECK_IDS:
+        statuses = {status: int(n) for (c, status), n in counts.items() if c == check_id}
+        applicable = sum(n for status, n in statuses.items() if status != Status.NOT_APPLICABLE.value)
+        totals.append(BoxTotal(check_id, statuses.get(Status.PASS.value, 0), applicable,
+                               statuses.get(Status.FAIL.value, 0),
+                               applicable - statuses.get(Status.PASS.value, 0) - statuses.get(Status.FAIL.value, 0)))
+    return tuple(totals)
+
+
+def worst_ous(scorecard: pd.DataFrame, limit: int = 3) -> tuple[OuTotal, ...]:
+    """The OU paths with an account whose box is FAIL or ERROR, lowest share of boxes passed first (then
+    more such accounts, then the path); at most `limit`."""
+    totals: dict[str, list[int]] = {}
+    for record in scorecard.to_dict("records"):
+        ou = "" if pd.isna(record["ou_path"]) else str(record["ou_path"])
+        failing = any(record.get(c) not in (Status.PASS.value, Status.NOT_APPLICABLE.value) for c in CHECK_IDS)
+        total = totals.setdefault(ou, [0, 0, 0, 0])
+        total[0] += 1
+        total[1] += int(failing)
+        total[2] += int(record["passed"]) if not pd.isna(record["passed"]) else 0
+        total[3] += int(record["applicable"]) if not pd.isna(record["applicable"]) else 0
+    ranked = sorted(
+        (OuTotal(ou, *numbers) for ou, numbers in totals.items() if numbers[1]),
+        key=lambda t: (t.passed / t.applicable if t.applicable else 1.0, -t.failing, t.ou_path.casefold()),
+    )
+    return tuple(ranked[:limit])
