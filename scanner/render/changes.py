@@ -1,9 +1,10 @@
 """The "Changes since <date>" section: what moved since the organization's previous run, and the trend.
 
 Built from `scanner.audit.changes.ChangesView`, which `changes.csv` and `trend.json` are written from too,
-so the report never says something those files do not. The table is kept short: the most telling changes
-first (new failures, boxes that could not be read, fixes), an account that appeared or went as one line
-instead of five, and at most `CHANGE_LINES_LIMIT` lines; changes.csv has every row.
+so the report never says something those files do not. Every new failure, every box that could no longer
+be read and every account that appeared or went is listed (an account as one line instead of five); fixes
+are counted by OU and box, and listed one by one in an appendix; boxes still failing are the only list cut
+short, at `STILL_FAILING_LIMIT` lines, and the report says so with their count.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from scanner.audit.changes import Change, ChangeRow, ChangesView, TrendPoint
 from scanner.checks.catalog import BOXES
 from scanner.models import Status
-from scanner.render.filters import parse_time, passed_words
-from scanner.render.records import ChangeCount, ChangeLine, Changes, Trend, TrendSeries
+from scanner.render.filters import ou_label, parse_time, passed_words
+from scanner.render.records import ChangeCount, ChangeLine, Changes, FixRow, Trend, TrendSeries
 
-CHANGE_LINES_LIMIT = 40
+STILL_FAILING_LIMIT = 40
+LISTED = (Change.NEW_FAILURE, Change.NOT_ASSESSED, Change.NEW_ACCOUNT, Change.ACCOUNT_GONE)
 SIGNIFICANCE = (Change.NEW_FAILURE, Change.NOT_ASSESSED, Change.FIXED, Change.NEW_ACCOUNT, Change.ACCOUNT_GONE,
                 Change.STILL_FAILING)
 ACCOUNT_LEVEL = (Change.NEW_ACCOUNT, Change.ACCOUNT_GONE)
@@ -39,7 +41,8 @@ def _account_summary(statuses: Sequence[str]) -> str:
 
 
 def _lines(rows: Sequence[ChangeRow], anchors: Mapping[str, str], titles: Mapping[str, str]) -> list[ChangeLine]:
-    """One line per changed box, or per account for an account that appeared or went, most telling first."""
+    """One line per changed box, or per account for an account that appeared or went, most telling first,
+    then by account and box."""
     lines: list[tuple[int, str, int, ChangeLine]] = []
     whole: dict[tuple[Change, str], list[ChangeRow]] = {}
     for row in rows:
@@ -85,13 +88,28 @@ def trend(points: Sequence[TrendPoint], titles: Mapping[str, str]) -> Trend:
     )
 
 
+def _fixes_by_ou(rows: Sequence[ChangeRow]) -> tuple[FixRow, ...]:
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        if row.change is Change.FIXED and row.check_id in _BOX_ORDER:
+            counts.setdefault(row.ou_path, [0] * len(BOXES))[_BOX_ORDER[row.check_id]] += 1
+    return tuple(FixRow(ou_label(path), tuple(counts[path]), sum(counts[path]))
+                 for path in sorted(counts, key=lambda path: (path.casefold(), path)))
+
+
 def changes_section(view: ChangesView, anchors: Mapping[str, str], titles: Mapping[str, str]) -> Changes:
     """`anchors`: account id -> scorecard anchor, for the accounts that have a scorecard."""
-    lines = _lines(view.rows, anchors, titles) if view.previous_run_id else []
+    rows = view.rows if view.previous_run_id else ()
+    lines = _lines(rows, anchors, titles)
+    listed = tuple(line for line in lines if Change(line.change) in LISTED)
+    still = [line for line in lines if line.change == Change.STILL_FAILING.value]
     return Changes(
         previous_started_at=view.previous_started_at if view.previous_run_id else "",
         counts=_counts(view),
-        lines=tuple(lines[:CHANGE_LINES_LIMIT]),
-        total_lines=len(lines),
+        lines=listed,
+        fixed=_fixes_by_ou(rows),
+        fixed_lines=tuple(line for line in lines if line.change == Change.FIXED.value),
+        still_failing=tuple(still[:STILL_FAILING_LIMIT]),
+        still_failing_total=len(still),
         trend=trend(view.trend, titles),
     )

@@ -258,13 +258,26 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class FixRow:
+    """How many boxes were fixed in one OU path since the previous run, per box."""
+
+    ou_path: str  # as shown: "(no OU path)" for accounts outside any OU
+    fixed: tuple[int, ...]  # per box, in box order
+    total: int
+
+
+@dataclass(frozen=True)
 class Changes:
-    """The "Changes since <date>" section: counts, the most telling changed rows, the trend."""
+    """The "Changes since <date>" section: counts, every new failure, error and account, fixes by OU and box
+    (each listed in an appendix), boxes still failing (the only list that may be cut), the trend."""
 
     previous_started_at: str  # "" when no earlier run of the organization was recorded
     counts: tuple[ChangeCount, ...]  # every kind, in Change order
-    lines: tuple[ChangeLine, ...]  # at most CHANGE_LINES_LIMIT, most significant first
-    total_lines: int  # before the limit
+    lines: tuple[ChangeLine, ...]  # every new failure, box not assessed, new and departed account, in that order
+    fixed: tuple[FixRow, ...]  # by OU path, sorted as the matrix is
+    fixed_lines: tuple[ChangeLine, ...]  # every fix, by account and box: the appendix
+    still_failing: tuple[ChangeLine, ...]  # at most STILL_FAILING_LIMIT, by account and box
+    still_failing_total: int  # before the limit
     trend: Trend
 
 

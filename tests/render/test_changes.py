@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ import pytest
 from scanner.audit.changes import Change, ChangeRow, ChangesView, change_counts
 from scanner.checks import CHECK_IDS
 from scanner.render import REPORT_HTML, REPORT_PDF, prepare_report, render_reports
-from scanner.render.changes import CHANGE_LINES_LIMIT, changes_section
-from scanner.render.records import Trend, TrendSeries
+from scanner.render.changes import STILL_FAILING_LIMIT, changes_section
+from scanner.render.html import render_html
+from scanner.render.records import FixRow, Trend, TrendSeries
 from scanner.render.trend_chart import trend_chart
 from tests.render.conftest import GONE, HOSTILE_NAME, PREVIOUS, make_run, pdf_reader, previous_baseline
 
@@ -56,14 +58,18 @@ def test_known_changes_are_counted_and_listed_most_significant_first(tmp_path: P
         ("222222222222", "Root access keys", "new failure", "PASS", "FAIL", ""),
         *(("444444444444", box, "not assessed", "PASS", "ERROR", "") for box in
           ("Root access keys", "Root MFA", "Individual users", "Groups for permissions", "Password policy")),
-        ("111111111111", "Root MFA", "fixed", "FAIL", "PASS", ""),
         ("666666666666", "all boxes", "new account", "", "", "now: 1 of 4 applicable boxes passed"),
         (GONE, "all boxes", "account gone", "", "", "before: 4 of 5 applicable boxes passed"),
-        *(("222222222222", box, "still failing", "FAIL", "FAIL", "") for box in
-          ("Root MFA", "Individual users", "Groups for permissions", "Password policy")),
-        ("555555555555", "Root MFA", "still failing", "FAIL", "FAIL", ""),
     ]
-    assert changes.total_lines == len(lines)
+    assert [(line.account_id, line.box, line.before, line.now) for line in changes.fixed_lines] == [
+        ("111111111111", "Root MFA", "FAIL", "PASS")]
+    assert changes.fixed == (FixRow("Root", (0, 1, 0, 0, 0), 1),)
+    assert [(line.account_id, line.box) for line in changes.still_failing] == [
+        *(("222222222222", box) for box in ("Root MFA", "Individual users", "Groups for permissions",
+                                           "Password policy")),
+        ("555555555555", "Root MFA"),
+    ]
+    assert changes.still_failing_total == 5
     anchors = {line.account_id: line.anchor for line in changes.lines}
     assert anchors["666666666666"] == "acct-666666666666" and anchors[GONE] == ""
     assert changes.trend.labels == ("2025-12-01", "2025-12-02", "2026-01-08", "2026-01-15")
@@ -106,16 +112,54 @@ def test_trend_labels_are_escaped_and_gaps_are_not_zero() -> None:
     assert len(polylines[0].get("points", "").split()) == 3
 
 
-def _new_failures(count: int) -> ChangesView:
-    rows = tuple(ChangeRow(f"{n:012d}", "n", "Root", "root-mfa", Change.NEW_FAILURE, "PASS", "FAIL", "")
+def _many(count: int, change: Change, before: str, now: str, ou: str = "Root") -> tuple[ChangeRow, ...]:
+    return tuple(ChangeRow(f"{n:012d}", f"n{n}", ou, CHECK_IDS[n % len(CHECK_IDS)], change, before, now, "")
                  for n in range(count))
+
+
+def _view(*rows: ChangeRow) -> ChangesView:
     return ChangesView("b", "2026-01-15T09:30:00Z", "a", PREVIOUS, rows, change_counts(rows), ())
 
 
-def test_the_table_is_capped_and_says_so() -> None:
-    many = changes_section(_new_failures(CHANGE_LINES_LIMIT + 7), {}, {})
-    assert len(many.lines) == CHANGE_LINES_LIMIT and many.total_lines == CHANGE_LINES_LIMIT + 7
-    assert many.counts[0].boxes == CHANGE_LINES_LIMIT + 7
+def test_every_new_failure_and_every_new_error_is_listed_however_many() -> None:
+    new_failures = _many(1200, Change.NEW_FAILURE, "PASS", "FAIL")
+    errors = _many(300, Change.NOT_ASSESSED, "PASS", "ERROR", "Root/Prod")
+    changes = changes_section(_view(*new_failures, *errors), {}, {})
+    assert len(changes.lines) == 1500
+    assert {line.change for line in changes.lines[:1200]} == {"new failure"}
+    assert {line.change for line in changes.lines[1200:]} == {"not assessed"}
+
+
+def test_fixes_are_counted_by_ou_and_box_and_listed_in_full() -> None:
+    fixes = (*_many(7, Change.FIXED, "FAIL", "PASS", "Root/Prod"), *_many(3, Change.FIXED, "FAIL", "N/A", "Root"))
+    changes = changes_section(_view(*fixes), {}, {})
+    assert changes.lines == ()
+    assert changes.fixed == (FixRow("Root", (1, 1, 1, 0, 0), 3), FixRow("Root/Prod", (2, 2, 1, 1, 1), 7))
+    assert len(changes.fixed_lines) == 10
+
+
+def test_only_still_failing_is_capped_and_the_count_is_kept() -> None:
+    still = _many(STILL_FAILING_LIMIT + 7, Change.STILL_FAILING, "FAIL", "FAIL")
+    changes = changes_section(_view(*still, *_many(2, Change.NEW_FAILURE, "PASS", "FAIL")), {}, {})
+    assert len(changes.still_failing) == STILL_FAILING_LIMIT
+    assert changes.still_failing_total == STILL_FAILING_LIMIT + 7
+    assert len(changes.lines) == 2
+
+
+def test_the_report_lists_every_change_and_says_what_is_capped(tmp_path: Path) -> None:
+    run = make_run(tmp_path, baseline=previous_baseline())
+    report = prepare_report(run.folder, run.results, run.frames)
+    rows = (*_many(60, Change.NEW_FAILURE, "PASS", "FAIL"), *_many(45, Change.FIXED, "FAIL", "PASS", "Root/Dev"),
+            *_many(STILL_FAILING_LIMIT + 3, Change.STILL_FAILING, "FAIL", "FAIL"))
+    report = replace(report, changes=changes_section(_view(*rows), {}, {}))
+    html = render_html(report)
+    section = html[html.index('id="changes"'):html.index('id="matrix"')]
+    assert section.count(">new failure</td>") == 60
+    assert f"The {STILL_FAILING_LIMIT} first of {STILL_FAILING_LIMIT + 3} boxes still failing" in section
+    assert '<a href="#fixes">' in section and ">fixed</td>" not in section
+    appendix = html[html.index('id="fixes"'):]
+    assert appendix.count(">fixed</td>") == 45
+    assert "45 boxes fixed" in section
 
 
 def test_names_in_the_changes_table_stay_text(second: tuple[str, str]) -> None:
