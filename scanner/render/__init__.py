@@ -12,6 +12,7 @@ import time
 
 from scanner.audit.accepted_risks import exceptions_view
 from scanner.audit.changes import changes_view
+from scanner.audit.checkpoint import run_identity
 from scanner.models import AccountResult, ScanStatus
 from scanner.render.html import render_html
 from scanner.render.records import Report
@@ -36,7 +37,7 @@ def prepare_report(folder: RunFolder, results: list[AccountResult], frames: Fram
     assessed = [r.account.account_id for r in results if r.scan_status is ScanStatus.SCANNED]
     return build_report(folder.read_run_info(), results, frames, read_report_times(folder, assessed), paper=paper,
                         changes=changes_view(folder, frames.findings),
-                        assessment=exceptions_view(folder, frames.findings))
+                        assessment=exceptions_view(folder, frames.findings), run_id=run_identity(folder)[0])
 
 
 def render_reports(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> None:

@@ -316,6 +316,7 @@ class Document:
     created: str  # W3C date-time taken from the run, "" when the run does not say
     running_header: str
     paper: str  # a CSS page size keyword
+    run_id: str = ""  # the run folder's name, as inputs/scan.json records it: in every PDF page's footer
 
 
 @dataclass(frozen=True)

@@ -264,7 +264,7 @@ def _times(run_info: Mapping[str, Any], assessed_ids: Sequence[str], report_time
     )
 
 
-def _document(run_info: Mapping[str, Any], paper: str) -> Document:
+def _document(run_info: Mapping[str, Any], paper: str, run_id: str) -> Document:
     org_name = str(run_info.get("organization_name") or "")
     org_id = str(run_info.get("organization_id") or "")
     started = str(run_info.get("started_at") or "")
@@ -276,6 +276,7 @@ def _document(run_info: Mapping[str, Any], paper: str) -> Document:
         created=started if parse_time(started) else "",
         running_header=f"{who} \u00b7 scan {utc(started)}",
         paper=paper_size(paper),
+        run_id=run_id,
     )
 
 
@@ -295,6 +296,7 @@ def build_report(
     paper: str = "A4",
     changes: ChangesView | None = None,
     assessment: Assessment = NO_ASSESSMENT,
+    run_id: str = "",
 ) -> Report:
     """Everything the templates show, decided here; `report_times` maps account id to report time.
 
@@ -371,7 +373,7 @@ def build_report(
     anchors.update({a.account_id: a.anchor for a in unassessed})
     anchors.update({a.account_id: a.anchor for a in skipped})
     return Report(
-        document=_document(run_info, paper),
+        document=_document(run_info, paper, run_id),
         cover=cover,
         framework=frames.framework.label,
         boxes=box_headings(frames.framework),

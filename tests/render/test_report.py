@@ -143,6 +143,7 @@ def test_page_count_and_page_numbers(a4: Rendered) -> None:
     for number, text in enumerate(a4.pages, start=1):
         assert f"page {number} of {total}" in text
         assert "Example Org (o-test12345) \u00b7 scan 2026-01-15 09:30:00 UTC" in text
+        assert "run 2026-01-15T093000Z" in text  # the run folder's name, in every footer
 
 
 def test_outline_has_the_sections_and_every_assessed_account(a4: Rendered) -> None:
