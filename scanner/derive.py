@@ -21,6 +21,7 @@ from scanner.checks import (
     unreachable_extended,
     unreachable_findings,
 )
+from scanner.checks.organization import evaluate_organization
 from scanner.checks.references import DEFAULT_FRAMEWORK
 from scanner.checks.thresholds import thresholds_from_mapping
 from scanner.models import AccountResult, Finding, ScanStatus
@@ -76,6 +77,7 @@ def evaluate_folder(
                 {"account_id": account.account_id, "account_name": account.account_name, **row}
                 for row in facts.user_rows
             )
+    findings.extend(evaluate_organization(results, folder.read_run_info(), features))
     findings_df = findings_frame(results, findings)
     frames = Frames(
         accounts=accounts_frame(results),

@@ -13,6 +13,7 @@ from typing import Any
 
 from scanner.checks.ages import age_days, day, days_text, report_time, within
 from scanner.checks.boxes import root_mfa
+from scanner.checks.certificates import expired_server_certificates
 from scanner.checks.credentials import (
     access_keys_rotated,
     console_users_mfa,
@@ -21,8 +22,9 @@ from scanner.checks.credentials import (
     unused_credentials,
     user_credentials,
 )
-from scanner.checks.extended_catalog import EXTENDED_IDS
+from scanner.checks.extended_catalog import ACCOUNT_EXTENDED_IDS
 from scanner.checks.outcome import CheckOutcome, UserFinding
+from scanner.checks.policies import cloudshell_full_access, no_full_admin_policies, support_role
 from scanner.checks.thresholds import Thresholds
 from scanner.models import Finding, Status
 from scanner.normalize.evidence import AccountFacts
@@ -191,8 +193,12 @@ RULES: dict[str, Rule] = {
     "password-length": password_length,
     "password-reuse": password_reuse,
     "no-direct-user-policies": _no_direct_user_policies,
+    "no-full-admin-policies": lambda facts, thresholds: no_full_admin_policies(facts),
+    "support-role": lambda facts, thresholds: support_role(facts),
+    "expired-server-certificates": lambda facts, thresholds: expired_server_certificates(facts),
+    "cloudshell-full-access": lambda facts, thresholds: cloudshell_full_access(facts),
 }
-assert tuple(RULES) == EXTENDED_IDS
+assert tuple(RULES) == ACCOUNT_EXTENDED_IDS  # the organization's checks are judged once (organization.py)
 
 
 def evaluate_extended(facts: AccountFacts, thresholds: Thresholds) -> tuple[list[Finding], list[UserFinding]]:
@@ -207,6 +213,6 @@ def evaluate_extended(facts: AccountFacts, thresholds: Thresholds) -> tuple[list
 
 
 def unreachable_extended(account_id: str, error: str) -> list[Finding]:
-    """An account that could not be accessed at all: every extended check ERROR, with the reason."""
+    """An account that could not be accessed at all: every account-level extended check ERROR, with the reason."""
     detail = f"The account could not be accessed: {error}."
-    return [Finding(account_id, check_id, Status.ERROR, detail) for check_id in EXTENDED_IDS]
+    return [Finding(account_id, check_id, Status.ERROR, detail) for check_id in ACCOUNT_EXTENDED_IDS]

@@ -111,12 +111,73 @@ EXTENDED: tuple[Check, ...] = (
         "aws iam detach-user-policy --user-name <user> --policy-arn <arn>; "
         "aws iam delete-user-policy --user-name <user> --policy-name <name>",
     ),
+    Check(
+        "no-full-admin-policies",
+        "Attach no policy that allows \"*\" on \"*\"",
+        "No customer managed policy whose default version has a statement allowing every action (\"*\") on "
+        "every resource (\"*\") is attached to a user, group or role. Such a policy attached to no one passes "
+        "and is named. AWS managed policies (AdministratorAccess) are not judged.",
+        "GetAccountAuthorizationDetails (LocalManagedPolicy, Role): each policy's default version, "
+        "AttachmentCount and the roles' attached policies; users' and groups' attached policies.",
+        "Replace each named policy with one that grants only the actions its holders need, or detach it from the "
+        "users, groups and roles named.",
+        "aws iam get-policy-version --policy-arn <arn> --version-id <default version>; "
+        "aws iam list-entities-for-policy --policy-arn <arn>",
+    ),
+    Check(
+        "support-role",
+        "Create a role to manage AWS Support incidents",
+        "Some IAM role has the AWS managed policy AWSSupportAccess attached, so incidents can be raised with "
+        "AWS Support without the root user or broader rights. Users and groups holding it do not count.",
+        "GetAccountAuthorizationDetails (Role): the roles' attached managed policies.",
+        "Create a role that the incident responders may assume and attach AWSSupportAccess to it.",
+        "aws iam create-role --role-name aws-support --assume-role-policy-document file://trust.json; "
+        "aws iam attach-role-policy --role-name aws-support --policy-arn arn:aws:iam::aws:policy/AWSSupportAccess",
+    ),
+    Check(
+        "expired-server-certificates",
+        "Remove expired server certificates",
+        "No SSL/TLS server certificate stored in IAM had expired when the credential report was generated "
+        "(its Expiration before the report's time; the same moment the age checks measure from). An account "
+        "that stores none passes.",
+        "ListServerCertificates: ServerCertificateName, Expiration; the credential report's generation time.",
+        "Delete each named certificate once nothing uses it (IAM's console cannot manage server "
+        "certificates).",
+        "aws iam list-server-certificates; aws iam delete-server-certificate --server-certificate-name <name>",
+    ),
+    Check(
+        "cloudshell-full-access",
+        "Restrict access to AWSCloudShellFullAccess",
+        "The AWS managed policy AWSCloudShellFullAccess (file transfer between CloudShell and the internet) is "
+        "attached to no user, group or role.",
+        "GetAccountAuthorizationDetails: users', groups' and roles' attached managed policies.",
+        "Detach AWSCloudShellFullAccess from each user, group and role named; grant only the CloudShell actions "
+        "needed instead.",
+        "aws iam list-entities-for-policy --policy-arn arn:aws:iam::aws:policy/AWSCloudShellFullAccess",
+    ),
+    Check(
+        "root-access-centralized",
+        "Manage root access centrally",
+        "The organization has centralized root access's root credentials management on, so member accounts' "
+        "root credentials can be removed and cannot be recovered through \"forgot password\". One finding for "
+        "the organization, on its management account, shown on the report's summary.",
+        "iam:ListOrganizationsFeatures, called once per run by the scanning identity "
+        "(raw/organization_features.json).",
+        "In the management account open IAM > Root access management and enable Root credentials management "
+        "(IAM's trusted access with AWS Organizations is enabled with it).",
+        "aws iam enable-organizations-root-credentials-management; aws iam list-organizations-features",
+    ),
 )
 
 EXTENDED_IDS: tuple[str, ...] = tuple(check.check_id for check in EXTENDED)
 ALL_CHECKS: tuple[Check, ...] = (*BOXES, *EXTENDED)
 ALL_CHECK_IDS: tuple[str, ...] = tuple(check.check_id for check in ALL_CHECKS)
 CHECKS_BY_ID: dict[str, Check] = {check.check_id: check for check in ALL_CHECKS}
+# Checks judged once for the whole organization, from organization-level evidence: one finding, on the
+# management account; every other extended check is judged for each account.
+ORGANIZATION_IDS: tuple[str, ...] = ("root-access-centralized",)
+ACCOUNT_EXTENDED: tuple[Check, ...] = tuple(c for c in EXTENDED if c.check_id not in ORGANIZATION_IDS)
+ACCOUNT_EXTENDED_IDS: tuple[str, ...] = tuple(check.check_id for check in ACCOUNT_EXTENDED)
 # Checks whose offenders are individual users: they also get rows in user_findings.csv.
 USER_LEVEL_IDS: tuple[str, ...] = (
     "console-users-mfa", "access-keys-rotated", "unused-credentials", "single-active-key", "no-direct-user-policies",

@@ -34,5 +34,10 @@ SEVERITY: dict[str, Severity] = {
     "password-length": Severity.MEDIUM,  # IAM.15
     "password-reuse": Severity.LOW,  # IAM.16
     "no-direct-user-policies": Severity.LOW,  # IAM.2
+    "no-full-admin-policies": Severity.HIGH,  # IAM.1
+    "support-role": Severity.LOW,  # IAM.18
+    "expired-server-certificates": Severity.MEDIUM,  # IAM.26
+    "cloudshell-full-access": Severity.MEDIUM,  # IAM.27
+    "root-access-centralized": Severity.MEDIUM,  # CIS v7.0 2.1.1, Level 2
 }
 assert tuple(SEVERITY) == ALL_CHECK_IDS

@@ -47,6 +47,17 @@ def _saml_providers(iam: Any) -> dict[str, Any]:
     return {"SAMLProviderList": iam.list_saml_providers()["SAMLProviderList"]}
 
 
+def _roles_and_policies(iam: Any) -> dict[str, Any]:
+    # The customer managed policies with every version (the default one is judged) and each role's attached
+    # managed policies, in one paginated call: users and groups come from authorization_details.
+    return merged(iam, "get_account_authorization_details", ("RoleDetailList", "Policies"),
+                  Filter=["Role", "LocalManagedPolicy"])
+
+
+def _server_certificates(iam: Any) -> dict[str, Any]:
+    return merged(iam, "list_server_certificates", ("ServerCertificateMetadataList",))
+
+
 DOCUMENT_COLLECTORS: tuple[DocumentCollector, ...] = (
     DocumentCollector("account_summary", ("iam:GetAccountSummary",), _account_summary),
     DocumentCollector("password_policy", ("iam:GetAccountPasswordPolicy",), _password_policy),
@@ -54,4 +65,6 @@ DOCUMENT_COLLECTORS: tuple[DocumentCollector, ...] = (
     DocumentCollector("authorization_details", ("iam:GetAccountAuthorizationDetails",),
                       _authorization_details),
     DocumentCollector("saml_providers", ("iam:ListSAMLProviders",), _saml_providers),
+    DocumentCollector("roles_and_policies", ("iam:GetAccountAuthorizationDetails",), _roles_and_policies),
+    DocumentCollector("server_certificates", ("iam:ListServerCertificates",), _server_certificates),
 )

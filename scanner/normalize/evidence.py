@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from scanner.normalize.credential_report import (
     parse_credential_report,
     parse_time,
 )
+from scanner.normalize.policies import CertificateEvidence, PolicyEvidence, load_certificates, load_policy_evidence
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class AccountFacts:
     saml_collected: bool = True
     # The organization's centralized root access, from raw/organization_features.json (None: unknown).
     root_credentials_management: bool | None = None
+    # Managed policies held by users, groups and roles, customer managed policies; IAM server certificates.
+    policies: PolicyEvidence = field(default_factory=PolicyEvidence)
+    certificates: CertificateEvidence = field(default_factory=CertificateEvidence)
 
 
 def _error_of(document: Any) -> ApiError | None:
@@ -239,6 +243,8 @@ def load_account_facts(folder: Path, account_id: str) -> AccountFacts:
         saml_providers=saml_providers,
         saml_error=saml_error,
         saml_collected=saml_collected,
+        policies=load_policy_evidence(folder),
+        certificates=load_certificates(folder),
     )
 
 

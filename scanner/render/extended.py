@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from scanner.checks import EXTENDED, Framework, Thresholds, references_for
+from scanner.checks.extended_catalog import ACCOUNT_EXTENDED, CHECKS_BY_ID
+from scanner.checks.organization import ROOT_ACCESS_CENTRALIZED
 from scanner.models import Status
 from scanner.render.filters import clip
 from scanner.render.records import CheckLine, ExtendedHeading, ExtendedResults
@@ -26,6 +28,11 @@ SHORT_TITLES = {
     "password-length": "Password length",
     "password-reuse": "Password reuse",
     "no-direct-user-policies": "No user policies",
+    "no-full-admin-policies": "No \"*\" on \"*\" policies",
+    "support-role": "Support role",
+    "expired-server-certificates": "Expired certificates",
+    "cloudshell-full-access": "CloudShell full access",
+    "root-access-centralized": "Centralized root access",
 }
 NO_REFERENCE = "\u2014"
 # About one printed line of a scorecard (A4, 6 pt) once the status and the title are in front of it.
@@ -72,11 +79,14 @@ def _named(check_id: str, ref: str) -> str:
 def extended_results(
     account_id: str, findings: FindingIndex, accepted: Mapping[tuple[str, str], str], framework: Framework,
 ) -> ExtendedResults:
-    """One account's extended checks; a check without a finding is listed as ERROR, never as passing."""
+    """One account's extended checks; a check without a finding is listed as ERROR, never as passing.
+
+    The organization's checks are on the report's summary (`organization_line`), not on a scorecard.
+    """
     passing: list[str] = []
     not_applicable: list[str] = []
     listed: list[CheckLine] = []
-    for check in EXTENDED:
+    for check in ACCOUNT_EXTENDED:
         status, detail = findings.get((account_id, check.check_id), (Status.ERROR.value, MISSING_FINDING))
         ref = reference(check.check_id, framework)
         if status == Status.PASS.value:
@@ -96,8 +106,19 @@ def extended_results(
             ))
     return ExtendedResults(
         passed=len(passing),
-        applicable=len(EXTENDED) - len(not_applicable),
+        applicable=len(ACCOUNT_EXTENDED) - len(not_applicable),
         passing=tuple(passing),
         not_applicable=tuple(not_applicable),
         listed=tuple(listed),
     )
+
+
+def organization_line(features_text: str, findings: FindingIndex, account_id: str, framework: Framework) -> str:
+    """The summary's centralized root access line: what the organization has on, then the check's finding."""
+    check = CHECKS_BY_ID[ROOT_ACCESS_CENTRALIZED]
+    ref = reference(check.check_id, framework)
+    found = findings.get((account_id, check.check_id)) if account_id else None
+    if found is None:
+        return (f"{features_text}; {check.title} ({ref}) not assessed: the management account is not in this "
+                "run")
+    return f"{features_text}; {check.title} ({ref}): {found[0]}"

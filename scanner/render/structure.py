@@ -22,10 +22,11 @@ from scanner.audit.accepted_risks import NO_ASSESSMENT, Assessment
 from scanner.audit.changes import ChangesView, TrendPoint, box_rates, box_statuses, change_counts
 from scanner.checks import BOXES, Framework, references_for
 from scanner.checks.classic_console import CLASSIC_CONSOLE
+from scanner.checks.organization import organization_account
 from scanner.models import AccountResult, ScanStatus, Status
 from scanner.normalize.evidence import describe_organization_features
 from scanner.render.changes import changes_section
-from scanner.render.extended import FindingIndex, extended_headings, extended_results
+from scanner.render.extended import FindingIndex, extended_headings, extended_results, organization_line
 from scanner.render.filters import ou_label, parse_time, utc
 from scanner.render.records import (
     AccountCard,
@@ -366,7 +367,8 @@ def build_report(
         worst=_worst(assessed),
         ranked_total=sum(1 for _, s in assessed if s.applicable > 0),
         risks=risk_counts(assessment),
-        root_access=describe_organization_features(run_info.get("organization_features")),
+        root_access=organization_line(describe_organization_features(run_info.get("organization_features")), index,
+                                      organization_account(run_info), frames.framework),
     )
     assessed_ids = sorted(r.account.account_id for r, _ in assessed)
     anchors = {card.account_id: card.anchor for group in scorecards for card in group.cards}

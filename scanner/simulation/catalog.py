@@ -44,8 +44,13 @@ ROOT_OLD_KEY_USED = datetime(2024, 12, 1, 8, 15, 0)
 
 ADMIN_POLICY = "OrgAdministrator"
 DATA_POLICY = "DataLakeReadOnly"
-# An AWS managed policy (arn:aws:iam::aws:policy/...), not a customer managed one.
+# AWS managed policies (arn:aws:iam::aws:policy/...), not customer managed ones.
 AWS_ADMINISTRATOR_ACCESS = "AdministratorAccess"
+AWS_SUPPORT_ACCESS = "AWSSupportAccess"
+AWS_CLOUDSHELL_FULL_ACCESS = "AWSCloudShellFullAccess"
+# IAM server certificates: one valid for years, one that expired before any report the demo generates.
+CERTIFICATE_VALID_UNTIL = datetime(2036, 6, 30, 23, 59, 59)
+CERTIFICATE_EXPIRED_ON = datetime(2025, 1, 31, 23, 59, 59)
 IDENTITY_CENTER_PROVIDER = "AWSSSO_5f1c0e4a9b2d7386_DO_NOT_DELETE"
 GITHUB_OIDC = "https://token.actions.githubusercontent.com"
 EKS_OIDC = "https://oidc.eks.us-east-1.amazonaws.com/id/5E1A9C0B3F8D2E4A6B7C9D0E1F2A3B4C"
@@ -99,6 +104,20 @@ class UserSpec:
 
 
 @dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    aws_managed_policy: str | None = None
+
+
+@dataclass(frozen=True)
+class CertificateSpec:
+    """An SSL/TLS server certificate stored in IAM, valid until `expires` (naive UTC)."""
+
+    name: str
+    expires: datetime
+
+
+@dataclass(frozen=True)
 class IamSpec:
     """Everything seeded inside one account's IAM."""
 
@@ -108,6 +127,8 @@ class IamSpec:
     password_policy: PasswordPolicySpec | None = STRONG_PASSWORD_POLICY
     saml_providers: tuple[str, ...] = ()
     oidc_providers: tuple[str, ...] = ()  # provider URLs
+    roles: tuple[RoleSpec, ...] = ()
+    server_certificates: tuple[CertificateSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,8 +221,8 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
         email=email_for("orgscan-demo-management"),
         status="ACTIVE",
         ou_path="Root",
-        posture="good baseline (management account)",
-        iam=_baseline(_root(MANAGEMENT_JOINED, now)),
+        posture="good baseline (management account); a support role",
+        iam=_baseline(_root(MANAGEMENT_JOINED, now), roles=(RoleSpec("aws-support", AWS_SUPPORT_ACCESS),)),
         joined=MANAGEMENT_JOINED,
     )
     active_key = RootKey(
@@ -224,22 +245,25 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
             1,
             "security-audit",
             "Root/Security",
-            "no IAM users; one SAML identity provider",
-            IamSpec(root=root(1), saml_providers=("CorpIdP",)),
+            "no IAM users; one SAML identity provider; a support role",
+            IamSpec(root=root(1), saml_providers=("CorpIdP",),
+                    roles=(RoleSpec("security-support", AWS_SUPPORT_ACCESS),)),
         ),
         member(
             2,
             "payments-prod",
             "Root/Prod/Payments",
-            "root has an active access key",
-            _baseline(root(2, keys=(active_key,))),
+            "root has an active access key; a server certificate valid until 2036",
+            _baseline(root(2, keys=(active_key,)),
+                      server_certificates=(CertificateSpec("payments-tls", CERTIFICATE_VALID_UNTIL),)),
         ),
         member(
             3,
             "payments-dr",
             "Root/Prod/Payments",
-            "root has an inactive access key",
-            _baseline(root(3, keys=(inactive_key,))),
+            "root has an inactive access key; a server certificate that expired in January 2025",
+            _baseline(root(3, keys=(inactive_key,)),
+                      server_certificates=(CertificateSpec("payments-dr-tls-2024", CERTIFICATE_EXPIRED_ON),)),
         ),
         member(4, "web-prod", "Root/Prod/Web", "no root MFA", _baseline(root(4, mfa="none"))),
         member(5, "web-staging", "Root/Prod/Web", "no password policy", _baseline(root(5), password_policy=None)),
@@ -262,10 +286,12 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
             7,
             "app-dev",
             "Root/Dev",
-            "hardware root MFA; no groups; app-deployer has an inline policy",
+            "hardware root MFA; no groups; app-deployer has an inline policy; role dev-shell has "
+            "AWSCloudShellFullAccess",
             _baseline(
                 root(7, mfa="hardware"),
                 groups=(),
+                roles=(RoleSpec("dev-shell", AWS_CLOUDSHELL_FULL_ACCESS),),
                 users=(
                     UserSpec("app-deployer", access_key=True, inline_policy="deploy-inline"),
                     UserSpec("carol.dev", password=True, mfa=True),
@@ -386,14 +412,7 @@ def generated_accounts(count: int, templates: list[SeededAccount]) -> list[Seede
                 status="ACTIVE",
                 ou_path=f"Root/Scale/Batch-{index // ACCOUNTS_PER_BATCH_OU + 1}",
                 posture=f"as {template.name}: {template.posture}",
-                iam=IamSpec(
-                    root=replace(root, created=created),
-                    users=template.iam.users,
-                    groups=template.iam.groups,
-                    password_policy=template.iam.password_policy,
-                    saml_providers=template.iam.saml_providers,
-                    oidc_providers=template.iam.oidc_providers,
-                ),
+                iam=replace(template.iam, root=replace(root, created=created)),
                 joined=created,
             )
         )

@@ -8,6 +8,10 @@
   and creates a backend per account and partition. It is replaced by the key decoder in
   `scanner.simulation.keys`, which gives the same answer for moto-issued and unknown keys.
 - AWS managed policies must stay unloaded: they cost moto about a megabyte per account.
+- `GetAccountAuthorizationDetails` names each customer managed policy (`PolicyName`, `PolicyId`), as AWS does;
+  moto leaves both out.
+- `ListServerCertificates` answers each certificate's own expiry (read from its body), upload time and id; moto
+  answers the same made-up dates and id for every certificate.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from moto.core import utils as moto_utils
 from moto.core.config import default_user_config
 from moto.core.responses import ActionResult
 from moto.iam import models as iam_models
-from moto.iam.models import IAMBackend
+from moto.iam.models import IAMBackend, Policy
 from moto.iam.responses import IamResponse
 from moto.settings import load_iam_aws_managed_policies
 
@@ -74,6 +78,24 @@ def _get_credential_report(self: IamResponse) -> ActionResult:
     return ActionResult(result)
 
 
+def _server_certificates(self: IamResponse) -> ActionResult:
+    from cryptography import x509
+
+    listed = []
+    for certificate_id, cert in self.backend.certificates.items():
+        expiry = x509.load_pem_x509_certificate(cert.cert_body.encode()).not_valid_after_utc
+        uploaded: datetime = getattr(cert, "upload_date", None) or _clock()
+        listed.append({
+            "ServerCertificateName": cert.cert_name,
+            "Path": cert.path,
+            "Arn": cert.arn,
+            "UploadDate": uploaded.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "ServerCertificateId": certificate_id,
+            "Expiration": expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        })
+    return ActionResult({"ServerCertificateMetadataList": listed, "IsTruncated": False})
+
+
 def _account_id_from(access_key: str) -> str:
     return RESOLVER.account_id(access_key)
 
@@ -98,6 +120,9 @@ def install() -> None:
             return
         IAMBackend.generate_report = _generate_report  # type: ignore[method-assign]
         IamResponse.get_credential_report = _get_credential_report  # type: ignore[method-assign]
+        IamResponse.list_server_certificates = _server_certificates  # type: ignore[method-assign]
+        Policy.policy_name = property(lambda self: self.name)  # type: ignore[attr-defined]
+        Policy.policy_id = property(lambda self: self.id)  # type: ignore[attr-defined]
         iam_models.get_account_id_from = _account_id_from
         # moto lists its package folder on disk for every request to find the service; the list never
         # changes while the process runs.

@@ -38,6 +38,7 @@ from scanner.simulation.catalog import (
     OU_PATHS,
     ROOT_ID,
     USERS_CREATED,
+    CertificateSpec,
     IamSpec,
     SeededAccount,
     build_accounts,
@@ -87,6 +88,37 @@ def _aws_managed_policy_data(name: str) -> dict[str, object]:
 
     data: dict[str, object] = json.loads(aws_managed_policies_data)[name]
     return data
+
+
+_ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"}, "Action": "sts:AssumeRole"},
+]})
+
+
+@cache
+def _certificate_pem(name: str, expires: datetime) -> str:
+    """A self-signed certificate for `name`, valid until `expires` (made once per process: key generation
+    costs CPU, and only the certificate's metadata is ever read)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name}.example.com")])
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(int(hashlib.sha256(name.encode()).hexdigest()[:16], 16))
+        .not_valid_before(expires.replace(tzinfo=UTC) - timedelta(days=397))
+        .not_valid_after(expires.replace(tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _upload_certificate(iam: IAMBackend, spec: CertificateSpec, uploaded: datetime) -> None:
+    cert = iam.upload_server_certificate(spec.name, _certificate_pem(spec.name, spec.expires), "")
+    cert.upload_date = uploaded  # type: ignore[attr-defined]  # read by the simulation's ListServerCertificates
 
 
 @dataclass(frozen=True)
@@ -289,8 +321,11 @@ def _seed_iam(iam: IAMBackend, spec: IamSpec) -> None:
     for name in sorted(p for p in managed if p):
         policy = iam.create_policy("", "/", POLICY_DOCUMENTS[name], name, [])
         policy.create_date = policy.update_date = users_created
+        for version in policy.versions:
+            version.create_date = users_created
         policy_arns[name] = policy.arn
-    aws_managed = {u.aws_managed_policy for u in spec.users} | {g.aws_managed_policy for g in spec.groups}
+    aws_managed = ({u.aws_managed_policy for u in spec.users} | {g.aws_managed_policy for g in spec.groups}
+                   | {r.aws_managed_policy for r in spec.roles})
     for name in sorted(p for p in aws_managed if p):
         aws_policy = AWSManagedPolicy.from_data(name, iam.account_id, REGION, _aws_managed_policy_data(name))
         iam.aws_managed_policies.append(aws_policy)
@@ -323,4 +358,11 @@ def _seed_iam(iam: IAMBackend, spec: IamSpec) -> None:
         for user_policy in (user_spec.managed_policy, user_spec.aws_managed_policy):
             if user_policy:
                 iam.attach_user_policy(policy_arns[user_policy], user_spec.name)
+    for role_spec in spec.roles:
+        role = iam.create_role(role_spec.name, _ROLE_TRUST, "/", None, "", [], None)
+        role.create_date = users_created
+        if role_spec.aws_managed_policy:
+            iam.attach_role_policy(policy_arns[role_spec.aws_managed_policy], role_spec.name)
+    for certificate in spec.server_certificates:
+        _upload_certificate(iam, certificate, users_created)
     apply_root_posture(iam, spec.root)

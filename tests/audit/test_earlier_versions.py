@@ -75,3 +75,27 @@ def test_report_on_evidence_without_saml_providers_judges_individual_users_as_th
     rows = {(r["account_id"], r["check_id"]): (r["status"], r["detail"]) for r in read_csv(run_copy / "findings.csv")}
     assert rows[("210000000018", "individual-users")] == ("PASS", "People sign in as themselves: 2 identity providers.")
     assert rows[("210000000008", "individual-users")][0] == "FAIL"
+
+
+def test_report_on_evidence_from_before_the_policy_certificate_and_organization_checks(run_copy: Path) -> None:
+    """A run written before roles_and_policies.json, server_certificates.json and organization_features.json
+    were collected still reports: those checks are ERROR, saying why, and never PASS."""
+    raw = run_copy / "raw"
+    for name in ("roles_and_policies.json", "server_certificates.json"):
+        for path in raw.glob(f"*/{name}"):
+            path.unlink()
+    (raw / "organization_features.json").unlink()
+    _as_written_by(run_copy, EARLIER)
+    assert run_cli(None, "report", str(run_copy)).code == 2
+    rows = {(r["account_id"], r["check_id"]): (r["status"], r["detail"]) for r in read_csv(run_copy / "findings.csv")}
+    for check_id, evidence in (("no-full-admin-policies", "roles_and_policies.json"),
+                               ("support-role", "roles_and_policies.json"),
+                               ("expired-server-certificates", "server_certificates.json")):
+        status, detail = rows[("210000000002", check_id)]
+        assert status == "ERROR"
+        assert f"{evidence} is not in this run (the version of orgscan that wrote it did not collect it)" in detail
+    new_checks = ("no-full-admin-policies", "support-role", "expired-server-certificates", "cloudshell-full-access")
+    assert {rows[(a, c)][0] for a, c in rows if c in new_checks} == {"ERROR"}  # never PASS on evidence not read
+    status, detail = rows[("123456789012", "root-access-centralized")]
+    assert status == "ERROR" and "organization_features.json is not in this run" in detail
+    assert run_cli(None, "verify", str(run_copy)).code == 0

@@ -3,7 +3,10 @@
 Each expectation follows from the postures in scanner/simulation/catalog.py: the baseline users were
 created in January 2024 and have never signed in (passwords and ci-deployer's key are long unused and
 the key long unrotated); the root user signed in three days before the seeding day; app-dev's root MFA
-is a hardware device, every other root MFA a virtual one.
+is a hardware device, every other root MFA a virtual one. The baseline's Administrators group holds the
+customer managed OrgAdministrator ("*" on "*"); only the management account and security-audit have a support
+role; payments-prod stores a valid server certificate and payments-dr an expired one; app-dev's role dev-shell
+holds AWSCloudShellFullAccess; the organization has centralized root access on.
 """
 
 from __future__ import annotations
@@ -16,34 +19,42 @@ from pathlib import Path
 import pytest
 
 from scanner.checks import EXTENDED_IDS
+from scanner.checks.extended_catalog import ACCOUNT_EXTENDED_IDS
 from scanner.simulation.seed import SeededOrganization, seed_organization
 from scanner.simulation.server import SimulatedAws, reset_backends
 from tests.policy.recording import recorded_scan
 
 P, F, NA, E = "PASS", "FAIL", "NOT_APPLICABLE", "ERROR"
-BASELINE = (F, F, P, F, F, P, P, P, P)  # virtual root MFA, root used 3 days ago, old never-used credentials
-NO_USERS = (F, F, NA, NA, NA, NA, P, P, NA)
+# The nine credential and password checks, then no-full-admin-policies, support-role,
+# expired-server-certificates and cloudshell-full-access.
+CREDENTIALS = (F, F, P, F, F, P, P, P, P)  # virtual root MFA, root used 3 days ago, old never-used credentials
+NO_USER_CREDENTIALS = (F, F, NA, NA, NA, NA, P, P, NA)
+ADMIN_GROUP = (F, F, P, P)  # OrgAdministrator attached to the Administrators group; no support role
+NOTHING = (P, F, P, P)  # no customer managed policies, no support role, no certificates, no CloudShell
+BASELINE = (*CREDENTIALS, *ADMIN_GROUP)
 EXPECTED = {
-    "123456789012": BASELINE,
-    "210000000001": NO_USERS,  # federation only
-    "210000000002": BASELINE,  # root keys are not IAM users' keys
-    "210000000003": BASELINE,
+    "123456789012": (*CREDENTIALS, F, P, P, P, P),  # its support role; centralized root access on
+    "210000000001": (*NO_USER_CREDENTIALS, P, P, P, P),  # federation only; its support role
+    "210000000002": BASELINE,  # root keys are not IAM users' keys; its server certificate is valid
+    "210000000003": (*CREDENTIALS, F, F, F, P),  # its server certificate expired in January 2025
     "210000000004": BASELINE,  # no root MFA at all: no hardware MFA either
-    "210000000005": (F, F, P, F, F, P, F, F, P),  # no password policy
-    "210000000006": (F, F, P, F, F, P, P, P, F),  # data-engineer has a managed policy
-    "210000000007": (P, F, P, F, F, P, P, P, F),  # hardware root MFA; app-deployer's inline policy
-    "210000000008": (F, F, NA, NA, NA, NA, F, F, NA),  # empty sandbox: no root MFA, users or password policy
-    "210000000009": (NA, P, P, F, F, P, P, P, P),  # root credentials removed: never used
-    "210000000010": (E,) * 9,  # AssumeRole denied
-    "210000000012": (F, F, P, F, F, P, E, E, P),  # GetAccountPasswordPolicy denied by an SCP
+    "210000000005": (F, F, P, F, F, P, F, F, P, *ADMIN_GROUP),  # no password policy
+    "210000000006": (F, F, P, F, F, P, P, P, F, *ADMIN_GROUP),  # data-engineer has a managed policy
+    # hardware root MFA; app-deployer's inline policy; no groups; dev-shell holds AWSCloudShellFullAccess
+    "210000000007": (P, F, P, F, F, P, P, P, F, P, F, P, F),
+    "210000000008": (F, F, NA, NA, NA, NA, F, F, NA, *NOTHING),  # empty sandbox
+    "210000000009": (NA, P, P, F, F, P, P, P, P, *ADMIN_GROUP),  # root credentials removed: never used
+    "210000000010": (E,) * 13,  # AssumeRole denied
+    "210000000012": (F, F, P, F, F, P, E, E, P, *ADMIN_GROUP),  # GetAccountPasswordPolicy denied by an SCP
     "210000000013": BASELINE,  # hostile user names
     "210000000017": BASELINE,  # an unknown account state: attempted
-    "210000000018": NO_USERS,  # OIDC providers only
-    "210000000019": NO_USERS,  # IAM Identity Center
+    "210000000018": (*NO_USER_CREDENTIALS, *NOTHING),  # OIDC providers only
+    "210000000019": (*NO_USER_CREDENTIALS, *NOTHING),  # IAM Identity Center
     "210000000020": BASELINE,  # root MFA removed since the report: no hardware MFA either
     # The classic IAM tutorial: virtual root MFA; jeff signs in without MFA and has never used his password;
-    # the policy keeps AWS's default length (6) and remembers 3 passwords; AdministratorAccess sits on jeff.
-    "210000000021": (F, F, F, NA, F, NA, F, F, F),
+    # the policy keeps AWS's default length (6) and remembers 3 passwords; AdministratorAccess sits on jeff
+    # (an AWS managed policy: not judged by no-full-admin-policies).
+    "210000000021": (F, F, F, NA, F, NA, F, F, F, *NOTHING),
 }
 
 
@@ -78,6 +89,16 @@ def test_extended_statuses_of_the_demo_organization(sim: SimulatedAws, seeded_to
     assert "data-engineer (managed: DataLakeReadOnly)" in details[("210000000006", "no-direct-user-policies")]
     assert "app-deployer (inline: deploy-inline)" in details[("210000000007", "no-direct-user-policies")]
     assert "password " in details[("123456789012", "root-not-used-recently")]
+    assert details[("210000000002", "no-full-admin-policies")] == (
+        '1 customer managed policy allows "*" on "*" and is attached: OrgAdministrator (group Administrators).')
+    assert details[("123456789012", "support-role")] == "AWSSupportAccess is attached to role aws-support."
+    assert "payments-tls (expires 2036-06-30)" in details[("210000000002", "expired-server-certificates")]
+    assert "payments-dr-tls-2024 (expired 2025-01-31, " in details[("210000000003", "expired-server-certificates")]
+    assert details[("210000000007", "cloudshell-full-access")] == (
+        "AWSCloudShellFullAccess is attached to role dev-shell.")
+    assert "Root credentials management is on" in details[("123456789012", "root-access-centralized")]
+    assert {a for a, c in details if c == "root-access-centralized"} == {"123456789012"}  # one, for the organization
+    assert len(ACCOUNT_EXTENDED_IDS) == 13
 
     users = rows(folder / "user_findings.csv")
     hostile = {(r["user"], r["check_id"]): r["status"] for r in users if r["account_id"] == "210000000013"}

@@ -52,10 +52,13 @@ def test_a_document_cut_off_every_time_is_that_documents_error_alone(
     assert result.code == 2, result.stderr
     folder = run_folder(tmp_path)
     assert accounts(folder)[CUT]["scan_status"] == "scanned"
-    # Asked the configured 3 times, then stored as the malformed answer it was, without its body.
-    assert sim.faults.counter.calls_for(CUT, "GetAccountAuthorizationDetails") == 3
+    # Asked the configured 3 times for each of the two documents made of this call (users and groups; roles
+    # and customer managed policies), then stored as the malformed answer it was, without its body.
+    assert sim.faults.counter.calls_for(CUT, "GetAccountAuthorizationDetails") == 2 * 3
     stored = read_json(folder / "raw" / CUT / "authorization_details.json")
     assert list(stored) == ["Error"] and stored["Error"]["Code"] == "MalformedResponse"  # type: ignore[index]
+    roles = read_json(folder / "raw" / CUT / "roles_and_policies.json")
+    assert roles["Error"]["Code"] == "MalformedResponse"  # type: ignore[index]
     message = stored["Error"]["Message"]  # type: ignore[index]
     assert "HTTP 200" in message and "<" not in message
     assert (folder / "raw" / CUT / "meta.json").is_file()

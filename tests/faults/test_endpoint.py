@@ -116,7 +116,7 @@ def test_a_server_error_and_a_dropped_connection_are_recorded_as_that_calls_erro
 
     details = read_json(folder / "raw" / "210000000003" / "authorization_details.json")
     assert details["Error"]["Code"] == "ConnectionClosedError"  # type: ignore[index]
-    assert sim.faults.counter.calls_for("210000000003", "GetAccountAuthorizationDetails") == 3
+    assert sim.faults.counter.calls_for("210000000003", "GetAccountAuthorizationDetails") == 2 * 3  # two documents
     assert every[("210000000003", "groups-for-permissions")]["status"] == "ERROR"
     assert "ConnectionClosedError" in every[("210000000003", "groups-for-permissions")]["detail"]
 

@@ -112,7 +112,8 @@ def test_raw_evidence_is_what_aws_returned(scanned: tuple[Path, int, str]) -> No
     folder, _, _ = scanned
     raw = folder / "raw"
     expected_files = {"credential_report.csv", "account_summary.json", "password_policy.json",
-                      "virtual_mfa_devices.json", "authorization_details.json", "saml_providers.json", "meta.json"}
+                      "virtual_mfa_devices.json", "authorization_details.json", "saml_providers.json",
+                      "roles_and_policies.json", "server_certificates.json", "meta.json"}
     scanned_ids = {a for a, s in EXPECTED.items() if s != (E,) * 5}
     denied = "210000000010"
     assert {p.name for p in raw.iterdir() if p.is_dir()} == scanned_ids | {denied}
@@ -137,6 +138,15 @@ def test_raw_evidence_is_what_aws_returned(scanned: tuple[Path, int, str]) -> No
     assert any(d["User"]["Arn"].endswith(":root") for d in devices)
     details = read_json(raw / "210000000006" / "authorization_details.json")
     assert set(details) == {"UserDetailList", "GroupDetailList"}
+    roles_and_policies = read_json(raw / "210000000006" / "roles_and_policies.json")
+    assert set(roles_and_policies) == {"RoleDetailList", "Policies"}
+    admin = next(p for p in roles_and_policies["Policies"] if p["PolicyName"] == "OrgAdministrator")
+    assert admin["AttachmentCount"] == 1 and admin["DefaultVersionId"] == "v1"
+    default = next(v for v in admin["PolicyVersionList"] if v["IsDefaultVersion"])
+    assert default["Document"]["Statement"][0]["Action"] in ("*", ["*"])  # botocore decodes AWS's URL encoding
+    stored = read_json(raw / "210000000003" / "server_certificates.json")["ServerCertificateMetadataList"]
+    assert [(c["ServerCertificateName"], c["Expiration"]) for c in stored] == [
+        ("payments-dr-tls-2024", "2025-01-31T23:59:59Z")]
     meta = read_json(raw / "210000000002" / "meta.json")
     assert meta["account_id"] == "210000000002" and meta["partition"] == "aws"
     assert meta["credential_report_generated_time"].endswith("Z")

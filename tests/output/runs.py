@@ -42,6 +42,11 @@ def _account(raw: Path, account_id: str, report: bytes | None, policy: dict[str,
         "UserDetailList": [{"UserName": name, "AttachedManagedPolicies": [], "UserPolicyList": []} for name in users],
         "GroupDetailList": [{"GroupName": "Admins"}],
     })
+    support = {"PolicyName": "AWSSupportAccess", "PolicyArn": "arn:aws:iam::aws:policy/AWSSupportAccess"}
+    _json(folder / "roles_and_policies.json", {
+        "RoleDetailList": [{"RoleName": "aws-support", "AttachedManagedPolicies": [support]}], "Policies": [],
+    })
+    _json(folder / "server_certificates.json", {"ServerCertificateMetadataList": []})
     _json(folder / "meta.json", {"account_id": account_id, "partition": "aws",
                                  "credential_report_generated_time": GENERATED_TEXT if report else None,
                                  "collected_at": GENERATED_TEXT})

@@ -2,7 +2,8 @@
 
 The run folder holds only what the report reads besides the frames (run.json, raw/accounts.json, each
 assessed account's meta.json); the frames are built from findings with the scoring functions, as a scan
-would build them. Every extended check passes except on SEEDED, which has each status. `make_run` can add
+would build them. Every extended check passes except on SEEDED, which has each status; the organization's
+centralized root access fails, on the management account. `make_run` can add
 an exceptions register (inputs/exceptions.toml) and the baseline of earlier runs (inputs/history.json).
 """
 
@@ -20,7 +21,8 @@ from pypdf import PdfReader
 from scanner import rundir
 from scanner.audit.changes import Baseline, BoxRate, BoxStatus, PreviousRun, TrendPoint, write_baseline
 from scanner.audit.layout import EXCEPTIONS_TOML
-from scanner.checks import CHECK_IDS, EXTENDED_IDS, unreachable_extended
+from scanner.checks import CHECK_IDS, unreachable_extended
+from scanner.checks.extended_catalog import ACCOUNT_EXTENDED_IDS
 from scanner.models import Account, AccountResult, Finding, ScanStatus, Status
 from scanner.rundir import RunFolder
 from scanner.scoring import Frames, accounts_frame, findings_frame, scorecard_frame, users_frame
@@ -63,8 +65,13 @@ SEEDED_EXTENDED: dict[str, Status] = {
     "password-length": F,
     "password-reuse": P,
     "no-direct-user-policies": N,
+    "no-full-admin-policies": N,
+    "support-role": N,
+    "expired-server-certificates": N,
+    "cloudshell-full-access": N,
 }
-assert tuple(SEEDED_EXTENDED) == EXTENDED_IDS
+assert tuple(SEEDED_EXTENDED) == ACCOUNT_EXTENDED_IDS
+ORGANIZATION_FINDING = Finding("111111111111", "root-access-centralized", F, "Root credentials management is off.")
 UNREACHABLE = "777777777777"
 PREVIOUS = "2026-01-08T09:30:00Z"  # the start of the run before, when make_run is given a baseline
 GONE = "999999999999"  # an account of the run before that is gone
@@ -97,7 +104,7 @@ def make_run(path: Path, *, exceptions: str = "", baseline: Baseline | None = No
         account = Account(account_id, name, f"aws+{account_id}@example.com", "ACTIVE", ou)
         results.append(AccountResult(account, ScanStatus.SCANNED))
         findings.extend(Finding(account_id, c, s, detail_for(s, c)) for c, s in zip(CHECK_IDS, statuses, strict=True))
-        extended = SEEDED_EXTENDED if account_id == SEEDED else dict.fromkeys(EXTENDED_IDS, P)
+        extended = SEEDED_EXTENDED if account_id == SEEDED else dict.fromkeys(ACCOUNT_EXTENDED_IDS, P)
         findings.extend(Finding(account_id, c, s, detail_for(s, c)) for c, s in extended.items())
         if account_id != WITHOUT_REPORT_TIME:
             folder.write_raw(account_id, rundir.META_JSON, rundir.dumps({
@@ -108,6 +115,7 @@ def make_run(path: Path, *, exceptions: str = "", baseline: Baseline | None = No
     findings.extend(Finding(UNREACHABLE, c, E, f"The account could not be accessed: {ACCESS_ERROR}.")
                     for c in CHECK_IDS)
     findings.extend(unreachable_extended(UNREACHABLE, ACCESS_ERROR))
+    findings.append(ORGANIZATION_FINDING)  # once, on the management account
     suspended = Account(SUSPENDED, "Closed Project", "closed@example.com", "SUSPENDED", "Root/Legacy")
     results.append(AccountResult(suspended, ScanStatus.SKIPPED))
     results.sort(key=lambda r: r.account.account_id)

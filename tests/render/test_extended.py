@@ -38,7 +38,9 @@ def test_a_seeded_accounts_extended_checks_have_their_statuses(run: HandMadeRun)
     # CIS v7.0, the default, dropped "one active key": the line says so rather than show another version's id.
     assert extended.passing == ("Root not used\u00a0(2.7)", "One active key\u00a0(not in CIS v7.0)",
                                 "Password reuse\u00a0(2.9)")
-    assert extended.not_applicable == ("Console users' MFA\u00a0(2.10)", "No user policies\u00a0(2.13)")
+    assert extended.not_applicable == ("Console users' MFA\u00a0(2.10)", "No user policies\u00a0(2.13)",
+                                       'No "*" on "*" policies\u00a0(2.14)', "Support role\u00a0(2.15)",
+                                       "Expired certificates\u00a0(2.17)", "CloudShell full access\u00a0(2.20)")
     listed = [(line.check_id, line.status, line.reference) for line in extended.listed]
     assert listed == [("root-hardware-mfa", "FAIL", "2.6"), ("access-keys-rotated", "FAIL", "2.12"),
                       ("unused-credentials", "ERROR", "2.11"), ("password-length", "FAIL", "2.8")]
@@ -110,8 +112,9 @@ def test_the_pdf_scorecard_lists_the_extended_checks_under_the_boxes(rendered: t
             assert re.search(rf"^{symbol} {re.escape(TITLES[check_id])} \(1\.\d+\) \u2014 {check_id} is ", card,
                              re.M), f"{check_id} missing from\n{card}"
     assert card.index("Apply an IAM password policy") < card.index("CIS AWS Foundations checks")
-    # Every box and every extended check of an account whose checks all pass: one line for the nine.
-    assert "CIS AWS Foundations checks (CIS v3.0): 9 of 9 applicable pass" in _card_text(rendered[1], "111111111111")
+    # Every box and every extended check of an account whose checks all pass: one line for the thirteen.
+    assert "CIS AWS Foundations checks (CIS v3.0): 13 of 13 applicable pass" in _card_text(rendered[1],
+                                                                                         "111111111111")
 
 
 def test_the_methodology_lists_the_extended_checks_with_thresholds_references_and_fixes(
@@ -132,3 +135,15 @@ def test_the_methodology_lists_the_extended_checks_with_thresholds_references_an
 def test_every_short_title_names_a_catalog_check() -> None:
     assert set(SHORT_TITLES) == {check.check_id for check in EXTENDED}
 
+
+
+def test_the_organizations_check_is_on_the_summary_not_on_a_scorecard(run: HandMadeRun) -> None:
+    report = _report(run)
+    assert report.cover.root_access == "not collected in this run; Manage root access centrally (2.1.1): FAIL"
+    management = _card(report, "111111111111").extended
+    assert (management.passed, management.applicable) == (13, 13)
+    assert all("root access" not in text for text in management.passing)
+    elsewhere = build_report({**run.folder.read_run_info(), "management_account_id": "999999999999"}, run.results,
+                             run.frames, {})
+    assert elsewhere.cover.root_access == ("not collected in this run; Manage root access centrally (2.1.1) not "
+                                           "assessed: the management account is not in this run")
