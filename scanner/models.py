@@ -15,6 +15,10 @@ def is_account_id(value: object) -> bool:
     return isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) is not None
 
 
+# Each partition's default region: where a caller that names none is looked for, and where findings are imported.
+DEFAULT_REGIONS = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
+
+
 class Status(StrEnum):
     """The outcome of one check for one account."""
 

@@ -22,11 +22,11 @@ from scanner.aws.malformed import CheckedParserFactory, MalformedRetries
 from scanner.aws.redaction import redact, remember_secret, summarize_exception
 from scanner.config import Config
 from scanner.errors import ConfigError
-from scanner.models import ApiError, Caller
+from scanner.models import DEFAULT_REGIONS, ApiError, Caller
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
+DEFAULT_REGION = DEFAULT_REGIONS
 # What STS answers for credentials it does not know: in another partition, GovCloud and China keys are unknown.
 _TOKEN_UNKNOWN = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from scanner import __version__, rundir
+from scanner import __version__
 from scanner.models import Status
-from scanner.output.interchange import PRODUCT_NAME, FindingRecord, RunFacts, clip
+from scanner.output.interchange import PRODUCT_NAME, FindingRecord, RunFacts, clip, json_array
 
 ASFF_JSON = "findings.asff.json"
 SCHEMA_VERSION = "2018-10-08"
@@ -95,5 +95,5 @@ def asff_finding(facts: RunFacts, record: FindingRecord) -> dict[str, Any]:
 
 
 def asff_bytes(facts: RunFacts, records: Sequence[FindingRecord]) -> bytes:
-    """The file: a JSON array of findings, keys sorted, in the order of findings.csv."""
-    return rundir.dumps([asff_finding(facts, record) for record in records])
+    """The file: a JSON array of findings, one a line, keys sorted, in the order of findings.csv."""
+    return json_array([asff_finding(facts, record) for record in records])

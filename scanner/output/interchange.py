@@ -21,13 +21,23 @@ from scanner.checks.catalog import Check
 from scanner.checks.extended_catalog import CHECKS_BY_ID
 from scanner.checks.references import Framework, references_for
 from scanner.checks.severity import SEVERITY, Severity
-from scanner.models import Status, is_account_id
+from scanner.models import DEFAULT_REGIONS, Status, is_account_id
 from scanner.rundir import RAW, RunFolder
 
 PRODUCT_NAME = "orgscan"
 # Where a run that names no region would import its findings: its partition's default region.
-PARTITION_REGIONS = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
+PARTITION_REGIONS = DEFAULT_REGIONS
 UNKNOWN_ACCOUNT = "000000000000"
+
+
+def json_array(items: list[dict[str, Any]]) -> bytes:
+    """A JSON array with one compact record per line, keys sorted.
+
+    Exchange files hold tens of kilobytes per account: indented JSON would double their size, and the standard
+    library only uses its fast (C) encoder for unindented output. One record a line stays greppable and diffable.
+    """
+    lines = [json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for item in items]
+    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8") if lines else b"[]\n"
 
 
 @dataclass(frozen=True)

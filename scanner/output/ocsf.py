@@ -27,10 +27,10 @@ from py_ocsf_models.objects.metadata import Metadata
 from py_ocsf_models.objects.organization import Organization
 from py_ocsf_models.objects.product import Product
 
-from scanner import __version__, rundir
+from scanner import __version__
 from scanner.checks.severity import SEVERITY, Severity
 from scanner.models import Status
-from scanner.output.interchange import PRODUCT_NAME, FindingRecord, RunFacts, epoch_ms
+from scanner.output.interchange import PRODUCT_NAME, FindingRecord, RunFacts, epoch_ms, json_array
 
 OCSF_JSON = "findings.ocsf.json"
 SCHEMA_VERSION = OCSF_VERSION
@@ -142,7 +142,7 @@ def ocsf_record(facts: RunFacts, record: FindingRecord) -> dict[str, Any]:
 
 
 def ocsf_bytes(facts: RunFacts, records: Sequence[FindingRecord]) -> bytes:
-    """The file: a JSON array of records, keys sorted, in the order of findings.csv."""
-    return rundir.dumps([ocsf_record(facts, record) for record in records])
+    """The file: a JSON array of records, one a line, keys sorted, in the order of findings.csv."""
+    return json_array([ocsf_record(facts, record) for record in records])
 
 
