@@ -22,7 +22,7 @@ INSET = 14  # between the axis labels and the first run, the last run and the ed
 PLOT_HEIGHT = 140
 LABEL_SPACE = 58  # below the plot: the rotated run dates
 LEGEND_HEIGHT = 22
-FONT_SIZE = 9
+FONT_SIZE = 10  # px: 7.5 pt in the PDF, its smallest type
 MARKER = 3.5
 GRID = (0, 25, 50, 75, 100)
 # Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
