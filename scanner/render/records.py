@@ -22,6 +22,8 @@ class BoxHeading:
     references: str  # the control ids in the run's framework, "" when it has none
     console: str  # what the classic IAM console ticked the box for
     console_difference: str  # why orgscan judges otherwise ("None..." where it applies the same test)
+    fix_console: str  # how to fix a failing box in the console: the same in every account, printed once
+    fix_cli: str
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,6 @@ class BoxResult:
     title: str
     status: str
     detail: str
-    console: str = ""  # remediation, only for a failing box
-    cli: str = ""
     accepted: str = ""  # "accepted until <date>, <owner>, <reason>" for an accepted FAIL
 
 

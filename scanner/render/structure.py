@@ -132,7 +132,8 @@ def box_headings(framework: Framework = Framework.CIS_V5) -> tuple[BoxHeading, .
     """The five boxes, each with its control ids in the run's framework only and how the classic console differs."""
     return tuple(
         BoxHeading(box.check_id, box.title, SHORT_TITLES.get(box.check_id, box.title), box.checks, box.data,
-                   references_for(box.check_id, framework), console.console, console.difference)
+                   references_for(box.check_id, framework), console.console, console.difference, box.console,
+                   box.cli)
         for box, console in zip(BOXES, CLASSIC_CONSOLE, strict=True)
     )
 
@@ -224,8 +225,6 @@ def _card(result: AccountResult, scores: _Scores, report_time: str, context: _Co
             title=box.title,
             status=status,
             detail=detail,
-            console=box.console if failing else "",
-            cli=box.cli if failing else "",
             accepted=context.accepted.get((account.account_id, box.check_id), "") if failing else "",
         ))
     return AccountCard(
