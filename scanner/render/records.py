@@ -125,6 +125,28 @@ class MatrixGroup:
 
 
 @dataclass(frozen=True)
+class BoxTally:
+    """One box over a group of accounts; ERROR counts as applicable and not passed."""
+
+    passed: int
+    applicable: int
+    failed: int
+    errors: int
+
+
+@dataclass(frozen=True)
+class OuRollup:
+    """One OU path of the matrix: its accounts (skipped ones aside), those with a box FAIL or ERROR, each box."""
+
+    ou_path: str  # as shown: "(no OU path)" for accounts outside any OU
+    accounts: int
+    failing: int
+    boxes: tuple[BoxTally, ...]  # in box order
+    passed: int  # over every box of every account
+    applicable: int
+
+
+@dataclass(frozen=True)
 class OuChoice:
     """An OU of the matrix's OU filter: every OU path of the matrix and each of its ancestors."""
 
@@ -335,3 +357,4 @@ class Report:
     risks: Risks
     unknown_states: tuple[SkippedAccount, ...] = ()  # attempted although their state is unknown or absent
     ou_choices: tuple[OuChoice, ...] = ()  # the matrix's OU filter, sorted as the matrix is
+    rollup: tuple[OuRollup, ...] = ()  # OU by box, in the matrix's order

@@ -33,6 +33,7 @@ from scanner.render.records import (
     BoxHeading,
     BoxResult,
     BoxShare,
+    BoxTally,
     CardGroup,
     Cover,
     Coverage,
@@ -41,6 +42,7 @@ from scanner.render.records import (
     MatrixGroup,
     MatrixRow,
     OuChoice,
+    OuRollup,
     RankedAccount,
     Report,
     SkippedAccount,
@@ -163,6 +165,28 @@ def ou_choices(paths: Iterable[str]) -> tuple[OuChoice, ...]:
             ancestor = "/".join(parts[:depth])
             counts[ancestor] = counts.get(ancestor, 0) + 1
     return tuple(OuChoice(path, ou_label(path), counts[path]) for path in sorted(counts, key=_ou_key))
+
+
+def _tally(statuses: Sequence[str]) -> BoxTally:
+    passed = statuses.count(Status.PASS.value)
+    failed = statuses.count(Status.FAIL.value)
+    applicable = len(statuses) - statuses.count(Status.NOT_APPLICABLE.value)
+    return BoxTally(passed, applicable, failed, applicable - passed - failed)
+
+
+def ou_rollup(matrix: Sequence[MatrixGroup]) -> tuple[OuRollup, ...]:
+    """Each OU path of the matrix, from its rows' statuses: a skipped account has none and is not counted."""
+    rollup = []
+    for group in matrix:
+        rows = [row for row in group.rows if row.statuses]
+        if not rows:
+            continue
+        boxes = tuple(_tally([row.statuses[n] for row in rows]) for n in range(len(BOXES)))
+        failing = sum(1 for row in rows if any(s not in (Status.PASS.value, Status.NOT_APPLICABLE.value)
+                                               for s in row.statuses))
+        rollup.append(OuRollup(group.ou_path, len(rows), failing, boxes, sum(b.passed for b in boxes),
+                               sum(b.applicable for b in boxes)))
+    return tuple(rollup)
 
 
 def _shares(scored: Sequence[_Scores]) -> tuple[BoxShare, ...]:
@@ -388,4 +412,5 @@ def build_report(
         risks=risks_section(assessment),
         unknown_states=tuple(sorted(unknown_states, key=lambda s: s.account_id)),
         ou_choices=ou_choices(r.account.ou_path for r in results),
+        rollup=ou_rollup(matrix),
     )
