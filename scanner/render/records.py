@@ -204,6 +204,20 @@ class AccountCard:
 
 
 @dataclass(frozen=True)
+class CleanAccount:
+    """An assessed account with no box and no CIS check FAIL or ERROR, on one line instead of a scorecard."""
+
+    account_id: str
+    account_name: str
+    ou_path: str
+    anchor: str
+    passed: int
+    applicable: int
+    extended_passed: int
+    extended_applicable: int
+
+
+@dataclass(frozen=True)
 class CardGroup:
     """The scorecards of one OU path."""
 
@@ -358,3 +372,4 @@ class Report:
     unknown_states: tuple[SkippedAccount, ...] = ()  # attempted although their state is unknown or absent
     ou_choices: tuple[OuChoice, ...] = ()  # the matrix's OU filter, sorted as the matrix is
     rollup: tuple[OuRollup, ...] = ()  # OU by box, in the matrix's order
+    clean: tuple[CleanAccount, ...] = ()  # in a large organization, the accounts without a scorecard

@@ -35,6 +35,7 @@ from scanner.render.records import (
     BoxShare,
     BoxTally,
     CardGroup,
+    CleanAccount,
     Cover,
     Coverage,
     DataTimes,
@@ -52,6 +53,9 @@ from scanner.render.risks import accepted_labels, matrix_flags, risk_counts, ris
 from scanner.scoring import Frames
 
 WORST_LIMIT = 10
+# From this many accounts on, an account with no box and no CIS check FAIL or ERROR gets one line instead of
+# a scorecard: a thousand scorecards of passing accounts would hide the failing ones.
+COMPACT_FROM = 100
 PAPER_SIZES = {"A4": "A4", "LETTER": "letter"}
 SHORT_TITLES = {
     "root-access-keys": "Root access keys",
@@ -265,6 +269,17 @@ def _card(result: AccountResult, scores: _Scores, report_time: str, context: _Co
     )
 
 
+def _is_clean(card: AccountCard) -> bool:
+    """No box FAIL or ERROR and no CIS check listed (those are the ones that FAIL, ERROR or have no finding)."""
+    return not card.extended.listed and all(box.status in (Status.PASS.value, Status.NOT_APPLICABLE.value)
+                                            for box in card.boxes)
+
+
+def _clean(card: AccountCard) -> CleanAccount:
+    return CleanAccount(card.account_id, card.account_name, card.ou_path, card.anchor, card.passed,
+                        card.applicable, card.extended.passed, card.extended.applicable)
+
+
 def _split_error(error: str) -> tuple[str, str]:
     """`"<Code>: <message>"` as written by the scan; an error without a code keeps its whole text."""
     code, sep, message = error.partition(": ")
@@ -321,12 +336,14 @@ def build_report(
     changes: ChangesView | None = None,
     assessment: Assessment = NO_ASSESSMENT,
     run_id: str = "",
+    compact_from: int = COMPACT_FROM,
 ) -> Report:
     """Everything the templates show, decided here; `report_times` maps account id to report time.
 
     `changes` and `assessment` come from the run folder (`scanner.audit.changes.changes_view`,
     `scanner.audit.accepted_risks.exceptions_view`); without them the run reads as a first run without
-    an exceptions register.
+    an exceptions register. From `compact_from` accounts on, accounts with nothing failing are listed in
+    `clean` instead of getting a scorecard.
     """
     index = _finding_index(frames)
     scores = _scores(frames, index)
@@ -339,6 +356,8 @@ def build_report(
     unassessed: list[UnassessedAccount] = []
     skipped: list[SkippedAccount] = []
     unknown_states: list[SkippedAccount] = []
+    clean: list[CleanAccount] = []
+    compact = len(results) >= compact_from
     for ou_path, members in _grouped(results):
         rows: list[MatrixRow] = []
         cards: list[AccountCard] = []
@@ -365,8 +384,11 @@ def build_report(
                                                     code, message))
             else:
                 assessed.append((result, account_scores))
-                cards.append(_card(result, account_scores, report_times.get(account.account_id, "") or "",
-                                   context))
+                card = _card(result, account_scores, report_times.get(account.account_id, "") or "", context)
+                if compact and _is_clean(card):
+                    clean.append(_clean(card))
+                else:
+                    cards.append(card)
         matrix.append(MatrixGroup(ou_label(ou_path), tuple(rows), ou_path))
         if cards:
             scorecards.append(CardGroup(ou_label(ou_path), tuple(cards)))
@@ -395,6 +417,7 @@ def build_report(
     )
     assessed_ids = sorted(r.account.account_id for r, _ in assessed)
     anchors = {card.account_id: card.anchor for group in scorecards for card in group.cards}
+    anchors.update({a.account_id: a.anchor for a in clean})
     anchors.update({a.account_id: a.anchor for a in unassessed})
     anchors.update({a.account_id: a.anchor for a in skipped})
     return Report(
@@ -413,4 +436,5 @@ def build_report(
         unknown_states=tuple(sorted(unknown_states, key=lambda s: s.account_id)),
         ou_choices=ou_choices(r.account.ou_path for r in results),
         rollup=ou_rollup(matrix),
+        clean=tuple(clean),
     )
