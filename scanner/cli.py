@@ -59,6 +59,12 @@ def _report_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--paper", choices=("A4", "Letter"), help="page size of report.pdf (default: A4)")
 
 
+def _access_analyzer_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--access-analyzer", action="store_true", default=None,
+                         help="also check IAM Access Analyzer in every region each account has enabled (one call "
+                              "per region and account; config key access_analyzer)")
+
+
 def _utc_time(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -92,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--resume", metavar="RUN_DIR",
                       help="finish an interrupted run in its own folder, with its own settings: collect only "
                            "the accounts not yet finished (access failures are retried)")
+    _access_analyzer_option(scan)
     _report_options(scan)
     scan.add_argument("--push-securityhub", action="store_true",
                       help="when the scan ends, import its findings into Security Hub (as orgscan push)")
@@ -110,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--clock", type=_utc_time, metavar="TIME",
                       help="pretend the run starts at this UTC time, e.g. 2026-11-28T03:15:00Z "
                            "(reproducible sample reports)")
+    _access_analyzer_option(demo)
     _report_options(demo)
 
     report = commands.add_parser("report", help="re-derive every result of a run from its raw evidence")
@@ -174,6 +182,7 @@ def _scan_config(args: argparse.Namespace) -> Config:
         "paper": args.paper,
         "exceptions": args.exceptions,
         "history": args.history,
+        "access_analyzer": args.access_analyzer,
     }
     if args.log_file is not None:
         overrides["log"] = {"path": args.log_file}
@@ -345,7 +354,7 @@ def _run_organizations(args: argparse.Namespace, profiles: tuple[str, ...]) -> i
 # What `scan --resume` refuses: options that would change what the run looks at or judges by.
 _FIXED_ON_RESUME = {"out": "--out", "role_name": "--role-name", "accounts": "--accounts", "exclude": "--exclude",
                     "ou": "--ou", "config": "--config", "checks": "--checks", "framework": "--framework",
-                    "exceptions": "--exceptions", "paper": "--paper"}
+                    "exceptions": "--exceptions", "paper": "--paper", "access_analyzer": "--access-analyzer"}
 
 
 def _run_resume(args: argparse.Namespace) -> int:
@@ -392,7 +401,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         _fatal(f"--accounts: the simulated organization needs at least {FIXED_ACCOUNT_COUNT} accounts, got {accounts}")
     overrides: dict[str, Any] = {"out": args.out, "workers": args.workers, "checks_file": args.checks,
                                  "framework": args.framework, "exceptions": args.exceptions,
-                                 "paper": args.paper}
+                                 "paper": args.paper, "access_analyzer": args.access_analyzer}
     if args.log_file is not None:
         overrides["log"] = {"path": args.log_file}
     config = load_config(None, overrides)

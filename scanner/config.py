@@ -65,6 +65,7 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)  # read from checks_file, never set directly
     exceptions: str = ""  # TOML register of accepted risks (config/exceptions.toml); empty: none
     history: str = ""  # SQLite database of completed runs; empty: <out>/history.sqlite
+    access_analyzer: bool = False  # check IAM Access Analyzer in every enabled region (a call per region)
 
     def digest(self) -> str:
         """SHA-256 of the settings that shape results, so a run can say which configuration made it.

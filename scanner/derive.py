@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from scanner import rundir
+from scanner.audit.checkpoint import read_start
+from scanner.audit.layout import SCAN_JSON
 from scanner.audit.outputs import AuditOutputs, derive_audit
 from scanner.checks import (
     Framework,
@@ -51,6 +53,14 @@ def recorded_thresholds(folder: RunFolder) -> Thresholds:
     return thresholds_from_mapping(recorded, f"{folder.path / rundir.RUN_JSON} check_thresholds")
 
 
+def access_analyzer_setting(folder: RunFolder) -> bool | None:
+    """Whether the scan checked IAM Access Analyzer (inputs/scan.json); None when the run records no such setting."""
+    if not (folder.path / SCAN_JSON).is_file():
+        return None
+    value = read_start(folder).settings.get("access_analyzer")
+    return value if isinstance(value, bool) else None
+
+
 def evaluate_folder(
     folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = DEFAULT_FRAMEWORK,
 ) -> tuple[list[AccountResult], Frames]:
@@ -58,6 +68,7 @@ def evaluate_folder(
     thresholds = thresholds or recorded_thresholds(folder)
     results = folder.read_accounts()
     features = load_organization_features(folder.raw)
+    analyzer_setting = access_analyzer_setting(folder)
     findings: list[Finding] = []
     user_findings: list[UserFinding] = []
     users: list[dict[str, str]] = []
@@ -67,7 +78,8 @@ def evaluate_folder(
             findings.extend(unreachable_findings(account.account_id, result.error))
             findings.extend(unreachable_extended(account.account_id, result.error))
         elif result.scan_status is ScanStatus.SCANNED:
-            facts = replace(load_account_facts(folder.account_dir(account.account_id), account.account_id),
+            facts = replace(load_account_facts(folder.account_dir(account.account_id), account.account_id,
+                                               analyzer_setting),
                             root_credentials_management=features.root_credentials_management)
             findings.extend(evaluate_boxes(facts))
             extended, judged_users = evaluate_extended(facts, thresholds)

@@ -126,14 +126,15 @@ class SessionFactory:
         self._malformed.attach(client.meta.events)
         return client
 
-    def caller_client(self, service: str) -> Any:
-        """A client with the caller's own credentials, shared by all threads."""
+    def caller_client(self, service: str, region: str | None = None) -> Any:
+        """A client with the caller's own credentials (in `region`, default the scan's), shared by all threads."""
+        key = f"{service}@{region}" if region else service
         with self._lock:
-            client = self._caller_clients.get(service)
+            client = self._caller_clients.get(key)
         if client is None:
-            client = self._create(service)
+            client = self._create(service, region=region)
             with self._lock:
-                client = self._caller_clients.setdefault(service, client)
+                client = self._caller_clients.setdefault(key, client)
         return client
 
     def caller(self) -> Caller:
@@ -192,8 +193,10 @@ class SessionFactory:
         remember_secret(creds.get("SessionToken"))
         return AccountCredentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
 
-    def account_client(self, service: str, account_id: str, credentials: AccountCredentials | None) -> Any:
-        """A client for one account; `None` credentials mean the caller's own account."""
+    def account_client(self, service: str, account_id: str, credentials: AccountCredentials | None,
+                       region: str | None = None) -> Any:
+        """A client for one account (in `region`, default the scan's); `None` credentials mean the caller's own
+        account."""
         if credentials is None:
-            return self.caller_client(service)
-        return self._create(service, credentials, account_id)
+            return self.caller_client(service, region)
+        return self._create(service, credentials, account_id, region)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scanner.checks.ages import age_days, day, days_text, report_time, within
+from scanner.checks.analyzer import access_analyzer
 from scanner.checks.boxes import root_mfa
 from scanner.checks.certificates import expired_server_certificates
 from scanner.checks.credentials import (
@@ -197,6 +198,7 @@ RULES: dict[str, Rule] = {
     "support-role": lambda facts, thresholds: support_role(facts),
     "expired-server-certificates": lambda facts, thresholds: expired_server_certificates(facts),
     "cloudshell-full-access": lambda facts, thresholds: cloudshell_full_access(facts),
+    "access-analyzer": lambda facts, thresholds: access_analyzer(facts),
 }
 assert tuple(RULES) == ACCOUNT_EXTENDED_IDS  # the organization's checks are judged once (organization.py)
 

@@ -156,6 +156,18 @@ EXTENDED: tuple[Check, ...] = (
         "aws iam list-entities-for-policy --policy-arn arn:aws:iam::aws:policy/AWSCloudShellFullAccess",
     ),
     Check(
+        "access-analyzer",
+        "Enable IAM Access Analyzer in every region",
+        "An external access analyzer (type ACCOUNT or ORGANIZATION) is ACTIVE in every region the account has "
+        "enabled. Off by default (one call per region and account): not applicable unless the scan had "
+        "access_analyzer on. An organization analyzer kept in another account is not listed in a member account.",
+        "account:ListRegions (ENABLED, ENABLED_BY_DEFAULT); access-analyzer:ListAnalyzers in each of those regions.",
+        "In each named region open IAM > Access analyzer > Create analyzer and create an external access analyzer "
+        "(zone of trust: the account, or the organization from the management or a delegated administrator "
+        "account).",
+        "aws accessanalyzer create-analyzer --analyzer-name external-access --type ACCOUNT --region <region>",
+    ),
+    Check(
         "root-access-centralized",
         "Manage root access centrally",
         "The organization has centralized root access's root credentials management on, so member accounts' "

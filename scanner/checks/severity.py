@@ -38,6 +38,7 @@ SEVERITY: dict[str, Severity] = {
     "support-role": Severity.LOW,  # IAM.18
     "expired-server-certificates": Severity.MEDIUM,  # IAM.26
     "cloudshell-full-access": Severity.MEDIUM,  # IAM.27
+    "access-analyzer": Severity.HIGH,  # IAM.28
     "root-access-centralized": Severity.MEDIUM,  # CIS v7.0 2.1.1, Level 2
 }
 assert tuple(SEVERITY) == ALL_CHECK_IDS

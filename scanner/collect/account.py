@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from scanner import rundir
 from scanner.aws.limiter import set_current_account
 from scanner.aws.session import SessionFactory, api_error
+from scanner.collect.access_analyzer import access_analyzer_collector
 from scanner.collect.credential_report import ReportNotReady, collect_credential_report
 from scanner.collect.documents import DOCUMENT_COLLECTORS, DocumentCollector
 from scanner.config import Config
@@ -103,8 +104,12 @@ def collect_account(account: Account, ctx: CollectContext) -> AccountResult:
                     exc_info=not isinstance(exc, (ClientError, BotoCoreError)))
         return AccountResult(account, ScanStatus.ERROR, str(error))
     # The document calls do not depend on each other or on the report: run them alongside its polling.
+    collectors = list(DOCUMENT_COLLECTORS)
+    if ctx.config.access_analyzer:
+        collectors.append(access_analyzer_collector(
+            lambda service, region: ctx.factory.account_client(service, account_id, credentials, region)))
     futures: list[Future[ApiError | None]] = [
-        ctx.calls.submit(_collect_document, c, iam, ctx.folder, account_id) for c in DOCUMENT_COLLECTORS
+        ctx.calls.submit(_collect_document, c, iam, ctx.folder, account_id) for c in collectors
     ]
     generated, report_error = _collect_report(iam, ctx, account_id)
     errors = [future.result() for future in futures] + [report_error]

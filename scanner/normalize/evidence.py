@@ -11,6 +11,7 @@ from typing import Any
 
 from scanner import rundir
 from scanner.models import ApiError
+from scanner.normalize.analyzers import AnalyzerEvidence, load_analyzers
 from scanner.normalize.credential_report import (
     CredentialReportError,
     ParsedReport,
@@ -76,6 +77,7 @@ class AccountFacts:
     # Managed policies held by users, groups and roles, customer managed policies; IAM server certificates.
     policies: PolicyEvidence = field(default_factory=PolicyEvidence)
     certificates: CertificateEvidence = field(default_factory=CertificateEvidence)
+    analyzers: AnalyzerEvidence = field(default_factory=AnalyzerEvidence)  # IAM Access Analyzer, when it was on
 
 
 def _error_of(document: Any) -> ApiError | None:
@@ -208,7 +210,8 @@ def _report_time(value: Any) -> str | None:
         return None
 
 
-def load_account_facts(folder: Path, account_id: str) -> AccountFacts:
+def load_account_facts(folder: Path, account_id: str, access_analyzer: bool | None = None) -> AccountFacts:
+    """The account's facts; `access_analyzer` is the run's setting (None when the run records none)."""
     meta_doc = _load_document(folder / rundir.META_JSON)
     if not isinstance(meta_doc, dict):
         meta_doc = {}
@@ -245,6 +248,7 @@ def load_account_facts(folder: Path, account_id: str) -> AccountFacts:
         saml_collected=saml_collected,
         policies=load_policy_evidence(folder),
         certificates=load_certificates(folder),
+        analyzers=load_analyzers(folder, access_analyzer),
     )
 
 

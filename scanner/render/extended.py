@@ -32,6 +32,7 @@ SHORT_TITLES = {
     "support-role": "Support role",
     "expired-server-certificates": "Expired certificates",
     "cloudshell-full-access": "CloudShell full access",
+    "access-analyzer": "Access Analyzer",
     "root-access-centralized": "Centralized root access",
 }
 NO_REFERENCE = "\u2014"

@@ -11,6 +11,9 @@ AWS answers today where moto answers otherwise.
 - IAM `ListOrganizationsFeatures` (centralized root access) is not in moto: the layer answers it from the
   features the seeded organization declares (`set_organization_features`), with AWS's errors for a member
   account and for an account outside any organization.
+- AWS Account Management's `ListRegions` and IAM Access Analyzer's `ListAnalyzers` are not in moto: the layer
+  answers them from what each seeded account declares (`set_account_analyzers`): the regions enabled by default,
+  the opt-in regions it enabled, and its analyzers.
 
 Every difference from AWS the simulation knows of is listed in `DIFFERENCES.md` beside this module.
 """
@@ -27,8 +30,9 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs
 
+from scanner.simulation.catalog import ANALYZERS_CREATED, AccountAnalyzers
 from scanner.simulation.keys import RESOLVER, KeyResolver
-from scanner.simulation.wire import WireResponse, json_error, query_error, query_result
+from scanner.simulation.wire import WireResponse, json_error, json_result, query_error, query_result
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +62,18 @@ class OrganizationFeatures:
 
     enabled: tuple[str, ...] = ()
     trusted_access: bool = True
+
+
+_analyzers: dict[str, AccountAnalyzers] = {}
+
+
+def set_account_analyzers(account_id: str, posture: AccountAnalyzers | None) -> None:
+    """Declare (or, with None, forget) the enabled regions and analyzers of `account_id`."""
+    with _features_lock:
+        if posture is None:
+            _analyzers.pop(account_id, None)
+        else:
+            _analyzers[account_id] = posture
 
 
 _features: dict[str, OrganizationFeatures] = {}
@@ -97,6 +113,7 @@ def clear_organization_features() -> None:
     with _features_lock:
         _features.clear()
         _key_partitions.clear()
+        _analyzers.clear()
 
 
 def reshape_account(account: dict[str, Any], shape: AnswerShape) -> dict[str, Any]:
@@ -144,6 +161,11 @@ class AnswerShapes:
             if action in ACCOUNT_ACTIONS:
                 return self._reshaped(action, environ, start_response)
             return self.app(environ, start_response)
+        service = _scope(environ.get("HTTP_AUTHORIZATION", ""))
+        if service in ("account", "access-analyzer"):
+            answer = self._analyzers(service, environ)
+            start_response(answer.status_line, list(answer.headers))
+            return [answer.body]
         if not target and environ.get("REQUEST_METHOD") == "POST":
             body = _body(environ)
             form = parse_qs(body.decode("utf-8", "replace"))
@@ -176,6 +198,31 @@ class AnswerShapes:
         headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [body]
+
+    def _analyzers(self, service: str, environ: Environ) -> WireResponse:
+        """ListRegions (account) and ListAnalyzers (access-analyzer), answered for the key's account."""
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        account_id = self._resolver.owner(_access_key(authorization)).account_id
+        with _features_lock:
+            posture = _analyzers.get(account_id, AccountAnalyzers())
+        path = environ.get("PATH_INFO", "")
+        if service == "account" and path == "/listRegions":
+            wanted = json.loads(_body(environ) or b"{}").get("RegionOptStatusContains")
+            regions = [{"RegionName": r, "RegionOptStatus": state} for r, state in posture.region_states()
+                       if not wanted or state in wanted]
+            return json_result({"Regions": regions})
+        if service == "access-analyzer" and path == "/analyzer":
+            region = authorization.partition("Credential=")[2].split("/")[2]
+            wanted_type = parse_qs(environ.get("QUERY_STRING", "")).get("type")
+            listed = [
+                {"arn": f"arn:aws:access-analyzer:{region}:{account_id}:analyzer/{a.name}", "name": a.name,
+                 "type": a.type, "status": a.status, "createdAt": ANALYZERS_CREATED}
+                for a in posture.analyzers
+                if region in (a.regions if a.regions is not None else posture.enabled())
+                and (not wanted_type or a.type in wanted_type)
+            ]
+            return json_result({"analyzers": listed})
+        return json_error("UnknownOperationException", f"the simulation does not answer {service} {path}", 404)
 
     def _organizations_features(self, environ: Environ) -> WireResponse:
         from moto.organizations.models import organizations_backends
@@ -231,6 +278,12 @@ def _outside_partition(environ: Environ, *, json_protocol: bool) -> WireResponse
     if json_protocol:
         return json_error("UnrecognizedClientException", message, 400)
     return query_error("sts", "InvalidClientTokenId", message, 403)
+
+
+def _scope(authorization: str) -> str:
+    """The service a SigV4 request is signed for (`Credential=KEY/date/region/service/aws4_request`)."""
+    scope = authorization.partition("Credential=")[2].split("/")
+    return scope[3] if len(scope) > 3 else ""
 
 
 def _access_key(authorization: str) -> str:

@@ -117,6 +117,42 @@ class CertificateSpec:
     expires: datetime
 
 
+# The commercial regions AWS enables by default, and a few opt-in ones (disabled until an account enables them).
+DEFAULT_REGIONS = (
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+    "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1",
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+)
+OPT_IN_REGIONS = ("af-south-1", "ap-east-1", "eu-south-1", "il-central-1", "me-south-1")
+ANALYZERS_CREATED = 1705309200  # 2024-01-15T09:00:00Z, as createdAt is sent (epoch seconds)
+
+
+@dataclass(frozen=True)
+class AnalyzerPosture:
+    """One IAM Access Analyzer analyzer: in `regions`, or in every enabled region when None."""
+
+    name: str
+    type: str = "ACCOUNT"
+    status: str = "ACTIVE"
+    regions: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class AccountAnalyzers:
+    """What ListRegions and ListAnalyzers answer for one account."""
+
+    opted_in: tuple[str, ...] = ()
+    analyzers: tuple[AnalyzerPosture, ...] = ()
+
+    def region_states(self) -> list[tuple[str, str]]:
+        states = [(r, "ENABLED_BY_DEFAULT") for r in DEFAULT_REGIONS]
+        states += [(r, "ENABLED" if r in self.opted_in else "DISABLED") for r in OPT_IN_REGIONS]
+        return sorted(states)
+
+    def enabled(self) -> set[str]:
+        return {r for r, state in self.region_states() if state != "DISABLED"}
+
+
 @dataclass(frozen=True)
 class IamSpec:
     """Everything seeded inside one account's IAM."""
@@ -129,6 +165,7 @@ class IamSpec:
     oidc_providers: tuple[str, ...] = ()  # provider URLs
     roles: tuple[RoleSpec, ...] = ()
     server_certificates: tuple[CertificateSpec, ...] = ()
+    access_analyzers: AccountAnalyzers = field(default_factory=AccountAnalyzers)  # regions, IAM Access Analyzer
 
 
 @dataclass(frozen=True)
@@ -221,8 +258,10 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
         email=email_for("orgscan-demo-management"),
         status="ACTIVE",
         ou_path="Root",
-        posture="good baseline (management account); a support role",
-        iam=_baseline(_root(MANAGEMENT_JOINED, now), roles=(RoleSpec("aws-support", AWS_SUPPORT_ACCESS),)),
+        posture="good baseline (management account); a support role; an organization analyzer in every region",
+        iam=_baseline(_root(MANAGEMENT_JOINED, now), roles=(RoleSpec("aws-support", AWS_SUPPORT_ACCESS),),
+                      access_analyzers=AccountAnalyzers(analyzers=(AnalyzerPosture("org-external-access",
+                                                                                   "ORGANIZATION"),))),
         joined=MANAGEMENT_JOINED,
     )
     active_key = RootKey(
@@ -245,17 +284,24 @@ def fixed_accounts(now: datetime) -> list[SeededAccount]:
             1,
             "security-audit",
             "Root/Security",
-            "no IAM users; one SAML identity provider; a support role",
+            "no IAM users; one SAML identity provider; a support role; an analyzer in every region, eu-south-1 "
+            "(opted in) included",
             IamSpec(root=root(1), saml_providers=("CorpIdP",),
-                    roles=(RoleSpec("security-support", AWS_SUPPORT_ACCESS),)),
+                    roles=(RoleSpec("security-support", AWS_SUPPORT_ACCESS),),
+                    access_analyzers=AccountAnalyzers(opted_in=("eu-south-1",),
+                                                      analyzers=(AnalyzerPosture("external-access"),))),
         ),
         member(
             2,
             "payments-prod",
             "Root/Prod/Payments",
-            "root has an active access key; a server certificate valid until 2036",
+            "root has an active access key; a server certificate valid until 2036; an external access analyzer "
+            "in us-east-1 only, an unused access analyzer everywhere",
             _baseline(root(2, keys=(active_key,)),
-                      server_certificates=(CertificateSpec("payments-tls", CERTIFICATE_VALID_UNTIL),)),
+                      server_certificates=(CertificateSpec("payments-tls", CERTIFICATE_VALID_UNTIL),),
+                      access_analyzers=AccountAnalyzers(analyzers=(
+                          AnalyzerPosture("external-access", regions=("us-east-1",)),
+                          AnalyzerPosture("unused-access", "ACCOUNT_UNUSED_ACCESS")))),
         ),
         member(
             3,

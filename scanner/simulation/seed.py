@@ -27,7 +27,7 @@ from moto.organizations import utils as org_utils
 from moto.organizations.models import FakeAccount, OrganizationsBackend, organizations_backends
 
 from scanner.simulation import moto_patches
-from scanner.simulation.answers import OrganizationFeatures, set_organization_features
+from scanner.simulation.answers import OrganizationFeatures, set_account_analyzers, set_organization_features
 from scanner.simulation.catalog import (
     ACCESS_ROLE_NAME,
     ADMIN_POLICY,
@@ -226,6 +226,7 @@ def seed_organization(
             _create_members(orgs, ids, accounts[1:], ou_ids)
         for account in accounts:
             _seed_iam(_iam_backend(account.account_id), account.iam)
+            set_account_analyzers(account.account_id, account.iam.access_analyzers)
         set_organization_features(
             MANAGEMENT_ACCOUNT_ID, features if features is not None else OrganizationFeatures(trusted_access=False))
 

@@ -83,6 +83,18 @@ def rest_xml_error(code: str, message: str, status: int) -> WireResponse:
     return WireResponse(status, headers, body)
 
 
+def json_result(document: object) -> WireResponse:
+    """A successful JSON-protocol (or REST-JSON) answer."""
+    request_id = _request_id()
+    body = json.dumps(document).encode()
+    headers = (
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        ("x-amzn-RequestId", request_id),
+    )
+    return WireResponse(200, headers, body)
+
+
 def query_result(service: str, action: str, result_xml: str) -> WireResponse:
     """A successful query-protocol answer wrapping `result_xml` in `<{Action}Result>`."""
     request_id = _request_id()

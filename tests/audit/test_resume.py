@@ -144,6 +144,8 @@ def test_resume_refuses_options_that_would_change_what_the_run_looks_at(run_copy
     assert result.stderr == "orgscan: error: --role-name: --resume re-uses the run's own settings, which cannot " \
                             "be changed\n"
     assert run_cli(None, "scan", "--resume", str(run_copy), "--exceptions", "x.toml").code == 1
+    refused = run_cli(None, "scan", "--resume", str(run_copy), "--access-analyzer")
+    assert refused.code == 1 and refused.stderr.startswith("orgscan: error: --access-analyzer: --resume re-uses")
     assert run_cli(None, "scan", "--resume", str(run_copy.parent / "nothing")).code == 1
     (run_copy / "inputs" / "scan.json").unlink()
     missing = run_cli(None, "scan", "--resume", str(run_copy))

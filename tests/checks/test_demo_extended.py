@@ -20,31 +20,32 @@ import pytest
 
 from scanner.checks import EXTENDED_IDS
 from scanner.checks.extended_catalog import ACCOUNT_EXTENDED_IDS
+from scanner.collect import ACCOUNT_PERMISSIONS
 from scanner.simulation.seed import SeededOrganization, seed_organization
 from scanner.simulation.server import SimulatedAws, reset_backends
 from tests.policy.recording import recorded_scan
 
 P, F, NA, E = "PASS", "FAIL", "NOT_APPLICABLE", "ERROR"
 # The nine credential and password checks, then no-full-admin-policies, support-role,
-# expired-server-certificates and cloudshell-full-access.
+# expired-server-certificates, cloudshell-full-access and access-analyzer (off: NOT_APPLICABLE).
 CREDENTIALS = (F, F, P, F, F, P, P, P, P)  # virtual root MFA, root used 3 days ago, old never-used credentials
 NO_USER_CREDENTIALS = (F, F, NA, NA, NA, NA, P, P, NA)
-ADMIN_GROUP = (F, F, P, P)  # OrgAdministrator attached to the Administrators group; no support role
-NOTHING = (P, F, P, P)  # no customer managed policies, no support role, no certificates, no CloudShell
+ADMIN_GROUP = (F, F, P, P, NA)  # OrgAdministrator attached to the Administrators group; no support role
+NOTHING = (P, F, P, P, NA)  # no customer managed policies, no support role, no certificates, no CloudShell
 BASELINE = (*CREDENTIALS, *ADMIN_GROUP)
 EXPECTED = {
-    "123456789012": (*CREDENTIALS, F, P, P, P, P),  # its support role; centralized root access on
-    "210000000001": (*NO_USER_CREDENTIALS, P, P, P, P),  # federation only; its support role
+    "123456789012": (*CREDENTIALS, F, P, P, P, NA, P),  # its support role; centralized root access on
+    "210000000001": (*NO_USER_CREDENTIALS, P, P, P, P, NA),  # federation only; its support role
     "210000000002": BASELINE,  # root keys are not IAM users' keys; its server certificate is valid
-    "210000000003": (*CREDENTIALS, F, F, F, P),  # its server certificate expired in January 2025
+    "210000000003": (*CREDENTIALS, F, F, F, P, NA),  # its server certificate expired in January 2025
     "210000000004": BASELINE,  # no root MFA at all: no hardware MFA either
     "210000000005": (F, F, P, F, F, P, F, F, P, *ADMIN_GROUP),  # no password policy
     "210000000006": (F, F, P, F, F, P, P, P, F, *ADMIN_GROUP),  # data-engineer has a managed policy
     # hardware root MFA; app-deployer's inline policy; no groups; dev-shell holds AWSCloudShellFullAccess
-    "210000000007": (P, F, P, F, F, P, P, P, F, P, F, P, F),
+    "210000000007": (P, F, P, F, F, P, P, P, F, P, F, P, F, NA),
     "210000000008": (F, F, NA, NA, NA, NA, F, F, NA, *NOTHING),  # empty sandbox
     "210000000009": (NA, P, P, F, F, P, P, P, P, *ADMIN_GROUP),  # root credentials removed: never used
-    "210000000010": (E,) * 13,  # AssumeRole denied
+    "210000000010": (E,) * 14,  # AssumeRole denied
     "210000000012": (F, F, P, F, F, P, E, E, P, *ADMIN_GROUP),  # GetAccountPasswordPolicy denied by an SCP
     "210000000013": BASELINE,  # hostile user names
     "210000000017": BASELINE,  # an unknown account state: attempted
@@ -98,7 +99,9 @@ def test_extended_statuses_of_the_demo_organization(sim: SimulatedAws, seeded_to
         "AWSCloudShellFullAccess is attached to role dev-shell.")
     assert "Root credentials management is on" in details[("123456789012", "root-access-centralized")]
     assert {a for a, c in details if c == "root-access-centralized"} == {"123456789012"}  # one, for the organization
-    assert len(ACCOUNT_EXTENDED_IDS) == 13
+    assert len(ACCOUNT_EXTENDED_IDS) == 14
+    assert "off unless turned on (access_analyzer = true in --config, or --access-analyzer)" in details[
+        ("210000000002", "access-analyzer")]
 
     users = rows(folder / "user_findings.csv")
     hostile = {(r["user"], r["check_id"]): r["status"] for r in users if r["account_id"] == "210000000013"}
@@ -107,3 +110,23 @@ def test_extended_statuses_of_the_demo_organization(sim: SimulatedAws, seeded_to
     assert ("ci-deployer", "access-keys-rotated", F) in {(r["user"], r["check_id"], r["status"]) for r in users
                                                          if r["account_id"] == "123456789012"}
     assert (folder / "report.xlsx").is_file()
+
+
+def test_access_analyzer_when_turned_on(sim: SimulatedAws, seeded_today: SeededOrganization, tmp_path: Path) -> None:
+    outcome, called = recorded_scan(sim, tmp_path, access_analyzer=True)
+    found = {(r["account_id"], r["check_id"]): (r["status"], r["detail"])
+             for r in rows(outcome.folder.path / "findings.csv") if r["check_id"] == "access-analyzer"}
+    assert found[("123456789012", "access-analyzer")] == (
+        P, "An external access analyzer is active in each of the 17 enabled regions: organization analyzer "
+           "org-external-access.")
+    assert found[("210000000001", "access-analyzer")][1].startswith(  # eu-south-1, opted in, is checked too
+        "An external access analyzer is active in each of the 18 enabled regions")
+    status, detail = found[("210000000002", "access-analyzer")]  # us-east-1 only; an unused access analyzer
+    assert status == F and detail.startswith("No active external access analyzer in 16 of 17 enabled regions: "
+                                             "ap-northeast-1, ")
+    assert "us-east-1" not in detail
+    assert found[("210000000004", "access-analyzer")][1].startswith("No active external access analyzer in 17 of 17")
+    assert found[("210000000010", "access-analyzer")][0] == E  # AssumeRole denied
+    assert {"account:ListRegions", "access-analyzer:ListAnalyzers"} <= called
+    assert called - {c for c in called if c.startswith(("iam:", "sts:", "organizations:"))} <= set(
+        ACCOUNT_PERMISSIONS)

@@ -39,6 +39,7 @@ EXPECTED = {
     "support-role": ("2.15", "2.16", "1.16", "1.17", "IAM.18"),
     "expired-server-certificates": ("2.17", "2.18", "1.18", "1.19", "IAM.26"),
     "cloudshell-full-access": ("2.20", "2.21", "1.21", "1.22", "IAM.27"),
+    "access-analyzer": ("2.18", "2.19", "1.19", "1.20", "IAM.28"),
     "root-access-centralized": ("2.1.1", "not in CIS v6.0", "not in CIS v5.0", "not in CIS v3.0", ""),
 }
 # A box that sums up extended checks shares their control ids; nothing else may share one.

@@ -30,11 +30,12 @@ class RecordingFactory(SessionFactory):
         client.meta.events.register("before-call.*.*", self._record, unique_id="orgscan-test-recorder")
         return client
 
-    def caller_client(self, service: str) -> Any:
-        return self._watch(super().caller_client(service))
+    def caller_client(self, service: str, region: str | None = None) -> Any:
+        return self._watch(super().caller_client(service, region))
 
-    def account_client(self, service: str, account_id: str, credentials: AccountCredentials | None) -> Any:
-        return self._watch(super().account_client(service, account_id, credentials))
+    def account_client(self, service: str, account_id: str, credentials: AccountCredentials | None,
+                       region: str | None = None) -> Any:
+        return self._watch(super().account_client(service, account_id, credentials, region))
 
 
 def recorded_scan(sim: SimulatedAws, out: Path, **settings: Any) -> tuple[Outcome, set[str]]:

@@ -69,6 +69,7 @@ SEEDED_EXTENDED: dict[str, Status] = {
     "support-role": N,
     "expired-server-certificates": N,
     "cloudshell-full-access": N,
+    "access-analyzer": N,
 }
 assert tuple(SEEDED_EXTENDED) == ACCOUNT_EXTENDED_IDS
 ORGANIZATION_FINDING = Finding("111111111111", "root-access-centralized", F, "Root credentials management is off.")

@@ -40,7 +40,8 @@ def test_a_seeded_accounts_extended_checks_have_their_statuses(run: HandMadeRun)
                                 "Password reuse\u00a0(2.9)")
     assert extended.not_applicable == ("Console users' MFA\u00a0(2.10)", "No user policies\u00a0(2.13)",
                                        'No "*" on "*" policies\u00a0(2.14)', "Support role\u00a0(2.15)",
-                                       "Expired certificates\u00a0(2.17)", "CloudShell full access\u00a0(2.20)")
+                                       "Expired certificates\u00a0(2.17)", "CloudShell full access\u00a0(2.20)",
+                                       "Access Analyzer\u00a0(2.18)")
     listed = [(line.check_id, line.status, line.reference) for line in extended.listed]
     assert listed == [("root-hardware-mfa", "FAIL", "2.6"), ("access-keys-rotated", "FAIL", "2.12"),
                       ("unused-credentials", "ERROR", "2.11"), ("password-length", "FAIL", "2.8")]
@@ -112,8 +113,8 @@ def test_the_pdf_scorecard_lists_the_extended_checks_under_the_boxes(rendered: t
             assert re.search(rf"^{symbol} {re.escape(TITLES[check_id])} \(1\.\d+\) \u2014 {check_id} is ", card,
                              re.M), f"{check_id} missing from\n{card}"
     assert card.index("Apply an IAM password policy") < card.index("CIS AWS Foundations checks")
-    # Every box and every extended check of an account whose checks all pass: one line for the thirteen.
-    assert "CIS AWS Foundations checks (CIS v3.0): 13 of 13 applicable pass" in _card_text(rendered[1],
+    # Every box and every extended check of an account whose checks all pass: one line for the fourteen.
+    assert "CIS AWS Foundations checks (CIS v3.0): 14 of 14 applicable pass" in _card_text(rendered[1],
                                                                                          "111111111111")
 
 
@@ -141,7 +142,7 @@ def test_the_organizations_check_is_on_the_summary_not_on_a_scorecard(run: HandM
     report = _report(run)
     assert report.cover.root_access == "not collected in this run; Manage root access centrally (2.1.1): FAIL"
     management = _card(report, "111111111111").extended
-    assert (management.passed, management.applicable) == (13, 13)
+    assert (management.passed, management.applicable) == (14, 14)
     assert all("root access" not in text for text in management.passing)
     elsewhere = build_report({**run.folder.read_run_info(), "management_account_id": "999999999999"}, run.results,
                              run.frames, {})

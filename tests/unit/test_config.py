@@ -46,3 +46,15 @@ def test_missing_file_is_a_configuration_error(tmp_path: Path) -> None:
 
 def test_leading_zero_account_ids_stay_strings() -> None:
     assert load_config(None, {"accounts": ("012345678901",)}).accounts == ("012345678901",)
+
+
+def test_access_analyzer_is_off_unless_turned_on(tmp_path: Path) -> None:
+    assert load_config(None).access_analyzer is False
+    path = tmp_path / "c.toml"
+    path.write_text("access_analyzer = true\n")
+    assert load_config(str(path)).access_analyzer is True
+    assert load_config(None, {"access_analyzer": True}).access_analyzer is True
+    assert load_config(None, {"access_analyzer": True}).digest() != load_config(None).digest()
+    path.write_text('access_analyzer = "yes"\n')
+    with pytest.raises(ConfigError, match="setting 'access_analyzer' must be of type bool"):
+        load_config(str(path))
