@@ -94,8 +94,10 @@ class AdaptiveLimiter:
         self.stalls = 0
 
     def window(self, service: str, account: str = CALLER) -> _Window:
-        """IAM's window of `account`; STS and Organizations limit the caller, whichever account a call is for."""
-        key = (service, account if service == "iam" else CALLER)
+        """The window of `service` for the account whose credentials sign the calls: AWS limits each account's
+        calls to each service. A member account's IAM (or Access Analyzer, or Account) calls have a window of their
+        own; STS and Organizations are called with the caller's credentials, whichever account a call is for."""
+        key = (service, account)
         with self._lock:
             window = self._windows.get(key)
             if window is None:

@@ -165,3 +165,14 @@ def test_an_account_throttled_heavily_slows_itself_alone(
         for box, status, wanted in zip(BOXES, statuses, expected, strict=True):
             # What it would have been, or an ERROR that names the throttling that outlasted every attempt.
             assert status == wanted or "Throttling" in every[(account_id, box)]["detail"], box
+
+
+def test_every_service_a_member_account_is_called_for_has_that_accounts_own_window() -> None:
+    from scanner.aws.limiter import AdaptiveLimiter
+
+    limiter = AdaptiveLimiter(8)
+    for service in ("iam", "access-analyzer", "account"):
+        assert limiter.window(service, "210000000001") is not limiter.window(service, "210000000002")
+        assert limiter.window(service, "210000000001") is limiter.window(service, "210000000001")
+    # The caller's own clients (STS, Organizations, its own IAM) share the caller's windows.
+    assert limiter.window("sts") is limiter.window("sts", "")
