@@ -24,7 +24,7 @@ import io
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -32,13 +32,21 @@ from urllib.parse import parse_qs
 
 from scanner.simulation.catalog import ANALYZERS_CREATED, AccountAnalyzers
 from scanner.simulation.keys import RESOLVER, KeyResolver
-from scanner.simulation.wire import WireResponse, json_error, json_result, query_error, query_result
+from scanner.simulation.wire import (
+    Environ,
+    StartResponse,
+    WireResponse,
+    WsgiApp,
+    answer_of,
+    json_error,
+    json_result,
+    query_error,
+    query_result,
+    send,
+)
 
 logger = logging.getLogger(__name__)
 
-Environ = dict[str, Any]
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 ORGANIZATIONS_TARGET = "AWSOrganizationsV20161128."
 ACCOUNT_ACTIONS = frozenset({"ListAccounts", "ListAccountsForParent", "DescribeAccount"})
@@ -176,28 +184,10 @@ class AnswerShapes:
         return self.app(environ, start_response)
 
     def _reshaped(self, action: str, environ: Environ, start_response: StartResponse) -> list[bytes]:
-        captured: list[Any] = []
-        chunks: list[bytes] = []
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            captured[:] = [status, headers]
-            return chunks.append
-
-        result = self.app(environ, capture)
-        try:
-            chunks.extend(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        status, headers = captured
-        body = b"".join(chunks)
+        status, headers, body = answer_of(self.app, environ)
         if status.startswith("200"):
             body = _reshape_body(action, body, self.shape)
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(body))))
-        start_response(status, headers)
-        return [body]
+        return send(start_response, status, headers, body)
 
     def _analyzers(self, service: str, environ: Environ) -> WireResponse:
         """ListRegions (account) and ListAnalyzers (access-analyzer), answered for the key's account."""

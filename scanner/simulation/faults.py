@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs
 
@@ -27,13 +27,21 @@ from scanner.simulation import rules as r
 from scanner.simulation.keys import RESOLVER, KeyResolver
 from scanner.simulation.rest import REST_PROTOCOLS, rest_action
 from scanner.simulation.rules import ApiRequest, FaultRule
-from scanner.simulation.wire import WireResponse, json_error, query_error, query_result, rest_xml_error
+from scanner.simulation.wire import (
+    Environ,
+    StartResponse,
+    WireResponse,
+    WsgiApp,
+    answer_of,
+    json_error,
+    query_error,
+    query_result,
+    rest_xml_error,
+    send,
+)
 
 logger = logging.getLogger(__name__)
 
-Environ = dict[str, Any]
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _ROLE_ACCOUNT = re.compile(r"^arn:[^:]+:iam::(\d{12}):")
@@ -323,10 +331,7 @@ class FaultLayer:
         kept = [f for f in findings if f.get("Id") not in rule.ids]
         body = json.dumps({**request, "Findings": kept}).encode()
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
-        status_headers: list[Any] = []
-        result = b"".join(self.app(environ, lambda status, headers, exc_info=None: status_headers.extend(
-            [status, headers])))
-        status, headers = status_headers
+        status, headers, result = answer_of(self.app, environ)
         if status.startswith("200"):
             answer = json.loads(result)
             failed = [{"Id": f.get("Id"), "ErrorCode": rule.code, "ErrorMessage": rule.message}
@@ -335,31 +340,14 @@ class FaultLayer:
             answer["FailedFindings"] = [*answer.get("FailedFindings", []), *failed]
             result = json.dumps(answer).encode()
             self.counter.record_fault(rule.kind)
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        start_response(status, [*headers, ("Content-Length", str(len(result)))])
-        return [result]
+        return send(start_response, status, headers, result)
 
     def _rewrite(
         self, environ: Environ, start_response: StartResponse, malformed: r.MalformedReport | None,
         cut: r.CutOff | None, missing: list[r.MissingField],
     ) -> list[bytes]:
         """Let moto answer, then break a successful answer: the report's Content, its fields, or the body."""
-        status_headers: list[Any] = []
-        chunks: list[bytes] = []
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            status_headers[:] = [status, headers]
-            return chunks.append
-
-        result = self.app(environ, capture)
-        try:
-            chunks.extend(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        status, headers = status_headers
-        body = b"".join(chunks)
+        status, headers, body = answer_of(self.app, environ)
         succeeded = status.startswith("200")
         found = _CONTENT.search(body) if malformed is not None and succeeded else None
         if malformed is not None and found:
@@ -374,10 +362,7 @@ class FaultLayer:
         if cut is not None and succeeded and cut.fire():
             body = cut.cut(body)
             self.counter.record_fault(cut.kind)
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(body))))
-        start_response(status, headers)
-        return [body]
+        return send(start_response, status, headers, body)
 
 
 def _rest_xml_fault(rule: FaultRule, request: ApiRequest) -> WireResponse:

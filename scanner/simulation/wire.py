@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 from xml.sax.saxutils import escape
 
 QUERY_NAMESPACES = {
@@ -111,3 +113,35 @@ def query_result(service: str, action: str, result_xml: str) -> WireResponse:
         ("x-amzn-RequestId", request_id),
     )
     return WireResponse(200, headers, body)
+
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+def answer_of(app: WsgiApp, environ: Environ) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Let the wrapped app (moto) answer in full: its status line, headers and body, for a layer to rewrite."""
+    captured: list[Any] = []
+    chunks: list[bytes] = []
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        captured[:] = [status, headers]
+        return chunks.append
+
+    result = app(environ, capture)
+    try:
+        chunks.extend(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    status, headers = captured
+    return status, list(headers), b"".join(chunks)
+
+
+def send(start_response: StartResponse, status: str, headers: list[tuple[str, str]], body: bytes) -> list[bytes]:
+    """Send a (rewritten) answer with a Content-Length that fits its body."""
+    kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
+    start_response(status, [*kept, ("Content-Length", str(len(body)))])
+    return [body]
