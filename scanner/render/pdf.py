@@ -24,6 +24,15 @@ log = logging.getLogger(__name__)
 
 FONTS_CSS = TEMPLATES / "fonts.css"
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+# Properties the stylesheet sets for browsers only, which WeasyPrint does not know and would warn about on
+# every render: a page printed from a browser keeps its status fills.
+BROWSER_ONLY_PROPERTIES = ("print-color-adjust",)
+
+
+class _BrowserOnlyCss(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Ignored") and any(p in message for p in BROWSER_ONLY_PROPERTIES))
 
 
 @contextmanager
@@ -51,9 +60,15 @@ def render_pdf(html: str, *, created: str = "") -> bytes:
     fonts = FontConfiguration()
     fonts_css = FONTS_CSS.read_text(encoding="utf-8")
     stylesheet = CSS(string=fonts_css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], font_config=fonts,
-    )
+    weasyprint_log = logging.getLogger("weasyprint")
+    browser_only = _BrowserOnlyCss()
+    weasyprint_log.addFilter(browser_only)
+    try:
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], font_config=fonts,
+        )
+    finally:
+        weasyprint_log.removeFilter(browser_only)
     log.debug("report PDF: %d pages", len(document.pages))
     identifier = hashlib.sha256((html + fonts_css).encode("utf-8")).hexdigest()[:32]
     with _source_date(created):

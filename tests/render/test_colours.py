@@ -3,12 +3,16 @@ prints them as they are (the symbols and words stay beside them: see test_report
 
 from __future__ import annotations
 
+import logging
 import re
+from pathlib import Path
 
 import pytest
 
+from scanner.render import render_reports
 from scanner.render.charts import COLOURS
 from scanner.render.environment import TEMPLATES
+from tests.render.conftest import make_run, previous_baseline
 
 # Machado, Oliveira and Fernandes (2009), severity 1.0, on linear RGB.
 VISIONS: dict[str, tuple[tuple[float, float, float], ...]] = {
@@ -93,5 +97,12 @@ def test_status_text_is_legible_on_its_fill(status: str) -> None:
 def test_colours_are_printed_as_they_are() -> None:
     html_rule = re.search(r"^html \{(.*?)\}", CSS, re.M | re.S)
     assert html_rule is not None
+    assert re.search(r"(?<![-\w])print-color-adjust: exact;", html_rule.group(1))  # tests/browser: applied
     assert "-webkit-print-color-adjust: exact;" in html_rule.group(1)
-    assert "@media (color) { html { print-color-adjust: exact; } }" in CSS  # tests/browser: Chromium applies it
+
+
+def test_the_pdf_renderer_has_nothing_to_warn_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    run = make_run(tmp_path, baseline=previous_baseline())
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render_reports(run.folder, run.results, run.frames)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
