@@ -27,7 +27,7 @@ def test_percent_is_floored_and_never_a_misleading_extreme(passed: int, applicab
 
 
 def test_the_report_and_the_history_command_print_the_same_share() -> None:
-    from scanner.cli import _rate_text
+    from scanner.cli.runs import rate_text as _rate_text
 
     for applicable in range(1, 60):
         for passed in range(applicable + 1):
