@@ -2,11 +2,12 @@
 
 Per account, exactly what orgscan asks AWS, in the same order of dependence: AssumeRole (not for the caller's own
 account); then, alongside each other, the credential report (GetCredentialReport, and when it is missing or older
-than four hours GenerateCredentialReport and GetCredentialReport until it is ready) and the five documents
-(GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices, GetAccountAuthorizationDetails with every page,
-ListSAMLProviders). Organization-level calls as orgscan makes them: ListAccounts (20 per page), the OU walk,
-ListOrganizationsFeatures. It writes nothing, checks nothing and keeps nothing: whatever orgscan spends beyond
-this is the cost of being a tool.
+than four hours GenerateCredentialReport and GetCredentialReport until it is ready) and the seven documents
+(GetAccountSummary, GetAccountPasswordPolicy, ListVirtualMFADevices, GetAccountAuthorizationDetails for users and
+groups and again for roles and customer managed policies, every page, ListSAMLProviders, ListServerCertificates).
+Organization-level calls as orgscan makes them: ListAccounts (20 per page), the OU walk, ListOrganizationsFeatures.
+It writes nothing, checks nothing and keeps nothing: whatever orgscan spends beyond this is the cost of being a
+tool.
 
 Run as its own process (like `orgscan scan`), so the two compete for the CPU alike:
 
@@ -60,13 +61,16 @@ def _password_policy(iam: Any) -> Any:
 
 
 def _document_calls(iam: Any) -> list[Any]:
-    """The five document calls, each on its own, as orgscan runs them alongside each other."""
+    """The seven document calls, each on its own, as orgscan runs them alongside each other."""
     return [
         iam.get_account_summary,
         lambda: _password_policy(iam),
         lambda: list(iam.get_paginator("list_virtual_mfa_devices").paginate()),
         lambda: list(iam.get_paginator("get_account_authorization_details").paginate(Filter=["User", "Group"])),
         iam.list_saml_providers,
+        lambda: list(iam.get_paginator("get_account_authorization_details").paginate(
+            Filter=["Role", "LocalManagedPolicy"])),
+        lambda: list(iam.get_paginator("list_server_certificates").paginate()),
     ]
 
 

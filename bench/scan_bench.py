@@ -39,7 +39,7 @@ from scanner.simulation.server import (  # noqa: E402
 
 REPORT_ACTIONS = ("GetCredentialReport", "GenerateCredentialReport")
 DOCUMENT_ACTIONS = ("GetAccountSummary", "GetAccountPasswordPolicy", "ListVirtualMFADevices",
-                    "GetAccountAuthorizationDetails", "ListSAMLProviders")
+                    "GetAccountAuthorizationDetails", "ListSAMLProviders", "ListServerCertificates")
 
 
 @dataclass(frozen=True)
