@@ -26,7 +26,7 @@ demo: system-deps $(STAMP)
 test: browser-deps $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# sample_reports/: the demo organization with a fixed clock (byte-reproducible), plus PNGs for the README.
+# sample_reports/: two runs of the demo organization a month apart with fixed clocks (byte-reproducible), plus PNGs for the README.
 samples: system-deps $(STAMP)
 	$(BIN)/python scripts/make_samples.py
 
