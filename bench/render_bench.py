@@ -1,4 +1,4 @@
-"""How long the report takes to render, and how many pages it has, for synthetic organizations.
+"""How long the report takes to render, how big it is, and how it loads in a browser, for synthetic organizations.
 
 Builds the frames directly (no AWS, no simulation): accounts spread over OUs, a realistic mix of box and
 extended-check statuses with the rules' own wording, a few accounts that could not be assessed and a few
@@ -6,20 +6,36 @@ suspended ones. The run folder also holds an exceptions register and the baselin
 so the changes table, the trend chart and the accepted risks are laid out too. `--mix all-fail` makes
 every box and every extended check of every assessed account fail, the longest report possible.
 
+Each size renders in a process of its own, so its peak RSS is its own. report.html is then loaded in headless
+Chromium (the browser tests' flags, a fresh empty profile): navigation timing gives the time to the load event,
+and the page itself times, with performance.now(), its script applying one filter (status "fail", any box) over
+every row. The figures replace the section between `<!-- render:start -->` and `<!-- render:end -->` in
+bench/results.md (bench/scan_bench.py carries that section over when it rewrites the file).
+
     .venv/bin/python bench/render_bench.py            # 100 and 1,000 accounts
-    .venv/bin/python bench/render_bench.py 1000 --mix all-fail --keep bench/out
+    .venv/bin/python bench/render_bench.py 1000 --mix all-fail --keep bench/out --results /tmp/results.md
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
+import os
+import platform
 import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from pypdf import PdfReader
 
@@ -45,6 +61,7 @@ from scanner.render.pdf import render_pdf
 from scanner.rundir import RunFolder
 from scanner.scoring import Frames, accounts_frame, findings_frame, scorecard_frame, users_frame
 
+ROOT = Path(__file__).resolve().parent.parent
 STARTED = "2026-03-02T06:00:00Z"
 OUS = ("Root", "Root/Security", "Root/Infrastructure", "Root/Sandbox", "Root/Workloads/Prod",
        "Root/Workloads/Prod/Payments", "Root/Workloads/Staging", "Root/Workloads/Dev", "Root/Suspended",
@@ -236,9 +253,95 @@ def synthetic_run(root: Path, accounts: int, mix: str, seed: int = 7) -> tuple[R
     return folder, results, frames
 
 
-def bench(accounts: int, mix: str, keep: Path | None) -> None:
+RESULTS = ROOT / "bench" / "results.md"
+SECTION_START, SECTION_END = "<!-- render:start -->", "<!-- render:end -->"
+SECTION = re.compile(re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END) + r"\n?", re.DOTALL)
+LOADS = 5
+FILTER_STATUS = "fail"
+
+# Run in the page after it has loaded: navigation timing, in ms from the start of the navigation.
+NAVIGATION_TIMING = """
+const entry = performance.getEntriesByType("navigation")[0];
+return {dom_content_loaded: entry.domContentLoadedEventEnd, load_event: entry.loadEventStart,
+        elements: document.getElementsByTagName("*").length};
+"""
+# The status filter set as a reader sets it, its change handler (the report's script) timed in the page; then the
+# style and layout the hidden rows cost, forced by reading a layout property; then the filter is cleared.
+APPLY_FILTER = """
+const status = document.getElementById("matrix-status");
+if (!status || document.getElementById("matrix-tools").hidden) { return null; }
+status.value = arguments[0];
+const started = performance.now();
+status.dispatchEvent(new Event("change"));
+const applied = performance.now();
+void document.body.offsetHeight;
+const laidOut = performance.now();
+const shown = document.getElementById("matrix-shown").textContent;
+status.value = "";
+status.dispatchEvent(new Event("change"));
+return {script: applied - started, with_layout: laidOut - started, shown: shown};
+"""
+
+
+class RenderFigures(NamedTuple):
+    """One size rendered in a process of its own: report.html and report.pdf, their times and the peak RSS."""
+
+    accounts: int
+    mix: str
+    html_bytes: int
+    html_s: float
+    html_cpu_s: float
+    pdf_bytes: int
+    pdf_pages: int
+    pdf_s: float
+    pdf_cpu_s: float
+    rss_before_mib: float
+    peak_rss_mib: float
+
+
+class BrowserFigures(NamedTuple):
+    """Medians over fresh loads of report.html in headless Chromium, in milliseconds."""
+
+    browser: str
+    loads: int
+    dom_elements: int
+    dom_content_loaded_ms: float
+    load_event_ms: float
+    first_load_event_ms: float
+    filter_ms: float
+    filter_layout_ms: float
+    filter_shown: str
+
+
+class _ElementCounter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements += 1
+
+
+def count_elements(html: str) -> int:
+    """Elements written in the file (start tags), as the parser reads them; the browser adds implied ones."""
+    counter = _ElementCounter()
+    counter.feed(html)
+    counter.close()
+    return counter.elements
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def render_once(accounts: int, mix: str, into: Path) -> RenderFigures:
+    """Build the synthetic run, render report.html and report.pdf into `into`, and time both."""
     with tempfile.TemporaryDirectory() as tmp:
         folder, results, frames = synthetic_run(Path(tmp), accounts, mix)
+        rss_before = _rss_mib()
         started, cpu = time.perf_counter(), time.process_time()
         report = prepare_report(folder, results, frames)
         html = render_html(report)
@@ -246,14 +349,176 @@ def bench(accounts: int, mix: str, keep: Path | None) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         pdf = render_pdf(html, created=report.document.created)
         pdf_seconds, pdf_cpu = time.perf_counter() - started, time.process_time() - cpu
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
-        print(f"{accounts:>5} accounts ({mix}): HTML {html_seconds:6.2f} s (CPU {html_cpu:.2f} s, "
-              f"{len(html) / 1e6:.1f} MB), PDF {pdf_seconds:6.2f} s (CPU {pdf_cpu:.2f} s, {len(pdf) / 1e6:.1f} MB), "
-              f"{pages} pages", flush=True)
+        peak = _rss_mib()
+    html_bytes = html.encode("utf-8")
+    (into / REPORT_HTML).write_bytes(html_bytes)
+    (into / REPORT_PDF).write_bytes(pdf)
+    return RenderFigures(accounts, mix, len(html_bytes), html_seconds, html_cpu, len(pdf),
+                         len(PdfReader(io.BytesIO(pdf)).pages), pdf_seconds, pdf_cpu, rss_before, peak)
+
+
+def render_in_child(accounts: int, mix: str, into: Path) -> RenderFigures:
+    """render_once in a fresh interpreter, so one size's peak RSS is not an earlier size's."""
+    done = subprocess.run([sys.executable, __file__, str(accounts), "--mix", mix, "--render-into", str(into)],  # noqa: S603
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"rendering {accounts} accounts failed:\n{done.stderr}")
+    return RenderFigures(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def missing_browser() -> str:
+    """Why report.html cannot be loaded in Chromium here, or "" when it can."""
+    missing = [name for name in ("chromium", "chromedriver") if shutil.which(name) is None]
+    if missing:
+        return f"{' and '.join(missing)} not found (scripts/ensure-system-deps --browser installs them)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[dev]')"
+    return ""
+
+
+def _start_chromium(profile: Path) -> Any:
+    """Chromium as the browser tests start it (their flags, an empty profile), without their log capture."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    from tests.browser.conftest import CHROMIUM_FLAGS
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(shutil.which("chromium"))
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    return webdriver.Chrome(service=Service(executable_path=str(shutil.which("chromedriver"))), options=options)
+
+
+def load_in_browser(html: Path, loads: int = LOADS) -> BrowserFigures | str:
+    """Load `html` `loads` times, each from about:blank, and time the load and one filter; or why it cannot."""
+    reason = missing_browser()
+    if reason:
+        return reason
+    timings: list[dict[str, Any]] = []
+    filters: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="orgscan-bench-profile-") as profile:
+        driver = _start_chromium(Path(profile))
+        try:
+            version = str(driver.capabilities.get("browserVersion", "?"))
+            for _ in range(loads):
+                driver.get("about:blank")
+                driver.get(html.as_uri())
+                timings.append(driver.execute_script(NAVIGATION_TIMING))
+                applied = driver.execute_script(APPLY_FILTER, FILTER_STATUS)
+                if applied is None:
+                    return "the page's filters did not start (its script did not run)"
+                filters.append(applied)
+        finally:
+            driver.quit()
+    return BrowserFigures(
+        f"Chromium {version}", loads, int(timings[-1]["elements"]),
+        statistics.median(t["dom_content_loaded"] for t in timings),
+        statistics.median(t["load_event"] for t in timings), float(timings[0]["load_event"]),
+        statistics.median(f["script"] for f in filters), statistics.median(f["with_layout"] for f in filters),
+        str(filters[-1]["shown"]))
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,  # noqa: S603, S607
+                          check=False).stdout.strip()
+
+
+def _revision() -> str:
+    commit = _git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = _git("status", "--porcelain", "--", "scanner", "report_templates")
+    return f"{commit} (with uncommitted changes to the renderer)" if changed else commit
+
+
+def section(rows: list[tuple[RenderFigures, int, BrowserFigures | str]]) -> str:
+    """The render figures as a section of bench/results.md, markers included."""
+    browsers = {b.browser for _, _, b in rows if isinstance(b, BrowserFigures)}
+    missing = sorted({b for _, _, b in rows if isinstance(b, str)})
+    lines = [
+        SECTION_START,
+        "## Report render benchmark",
+        "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; commit {_revision()}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}",
+        "- organization: bench/render_bench.py's synthetic one (accounts over 12 OUs, 1 % suspended, 2 % not "
+        "reachable, an exceptions register, eleven earlier runs), mix: "
+        + ", ".join(sorted({r.mix for r, _, _ in rows})),
+        "- HTML render: prepare_report and render_html; PDF layout+write: render_pdf (WeasyPrint); each size in a "
+        "process of its own, with no other work in it",
+        "- elements: start tags in report.html as written (the browser's DOM, with the elements HTML implies, "
+        "in brackets)",
+        "- peak RSS: the rendering process's high-water mark, the synthetic frames included (before rendering in "
+        "brackets)",
+    ]
+    if browsers:
+        lines.append(
+            f"- browser: {', '.join(sorted(browsers))}, headless with the browser tests' flags and an empty profile, "
+            f"report.html from file://; median of {LOADS} loads, each from about:blank")
+        lines.append("- load event: navigation timing, loadEventStart (DOMContentLoaded, its end, in brackets); "
+                     "the report's script runs before both; first load: the first of the loads, a fresh browser's")
+        lines.append(f'- filter: status set to "{FILTER_STATUS}" (any box) and its change event dispatched; the '
+                     "report's handler over every row, timed in the page with performance.now() (with the style "
+                     "and layout it causes in brackets)")
+    for reason in missing:
+        lines.append(f"- browser: not measured: {reason}")
+    lines += [
+        "",
+        "| accounts | HTML bytes | HTML elements | HTML render s | load event ms | first load ms | filter ms | "
+        "filtered | PDF pages | PDF bytes | PDF layout+write s | peak RSS MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for figures, elements, browser in rows:
+        if isinstance(browser, BrowserFigures):
+            dom = f" ({browser.dom_elements:,})"
+            load = (f"{browser.load_event_ms:,.0f} ({browser.dom_content_loaded_ms:,.0f}) | "
+                    f"{browser.first_load_event_ms:,.0f}")
+            applied = f"{browser.filter_ms:.1f} ({browser.filter_layout_ms:.1f})"
+            filtered = browser.filter_shown
+        else:
+            dom, load, applied, filtered = "", "not measured | -", "not measured", "-"
+        lines.append(
+            f"| {figures.accounts:,} | {figures.html_bytes:,} | {elements:,}{dom} | {figures.html_s:.2f} | {load} | "
+            f"{applied} | {filtered} | {figures.pdf_pages:,} | {figures.pdf_bytes:,} | {figures.pdf_s:.2f} | "
+            f"{figures.peak_rss_mib:,.0f} ({figures.rss_before_mib:,.0f}) |")
+    lines.append(SECTION_END)
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, text: str) -> None:
+    """Replace the render section of `path`, or add it at the end; the rest of the file is left as it is."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if SECTION.search(old):
+        new = SECTION.sub(lambda _: text, old, count=1)
+    else:
+        new = old + ("\n" if old and not old.endswith("\n\n") else "") + text
+    path.write_text(new, encoding="utf-8")
+
+
+def bench(accounts: int, mix: str, keep: Path | None) -> tuple[RenderFigures, int, BrowserFigures | str]:
+    with tempfile.TemporaryDirectory(prefix="orgscan-bench-render-") as tmp:
+        into = Path(tmp)
+        figures = render_in_child(accounts, mix, into)
+        html = into / REPORT_HTML
+        elements = count_elements(html.read_text(encoding="utf-8"))
+        browser = load_in_browser(html)
+        if isinstance(browser, BrowserFigures):
+            loaded = (f"load event {browser.load_event_ms:,.0f} ms, filter {browser.filter_ms:.1f} ms "
+                      f"({browser.filter_layout_ms:.1f} ms with layout; {browser.filter_shown})")
+        else:
+            loaded = f"browser not measured: {browser}"
+        print(f"{accounts:>5} accounts ({mix}): HTML {figures.html_s:6.2f} s (CPU {figures.html_cpu_s:.2f} s, "
+              f"{figures.html_bytes / 1e6:.1f} MB, {elements:,} elements), PDF {figures.pdf_s:6.2f} s "
+              f"(CPU {figures.pdf_cpu_s:.2f} s, {figures.pdf_bytes / 1e6:.1f} MB), {figures.pdf_pages} pages, "
+              f"peak RSS {figures.peak_rss_mib:,.0f} MiB; {loaded}", flush=True)
         if keep:
             keep.mkdir(parents=True, exist_ok=True)
-            (keep / f"{accounts}-{mix}-{REPORT_HTML}").write_text(html, encoding="utf-8")
-            (keep / f"{accounts}-{mix}-{REPORT_PDF}").write_bytes(pdf)
+            shutil.copyfile(html, keep / f"{accounts}-{mix}-{REPORT_HTML}")
+            shutil.copyfile(into / REPORT_PDF, keep / f"{accounts}-{mix}-{REPORT_PDF}")
+    return figures, elements, browser
 
 
 def main() -> None:
@@ -261,9 +526,16 @@ def main() -> None:
     parser.add_argument("accounts", nargs="*", type=int, default=[100, 1000])
     parser.add_argument("--mix", choices=("typical", "all-fail"), default="typical")
     parser.add_argument("--keep", type=Path, help="also write the reports into this folder")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="the file whose render section the figures replace (default bench/results.md)")
+    parser.add_argument("--render-into", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    for accounts in args.accounts:
-        bench(accounts, args.mix, args.keep)
+    if args.render_into:
+        print(json.dumps(render_once(args.accounts[0], args.mix, args.render_into)._asdict()))
+        return
+    rows = [bench(accounts, args.mix, args.keep) for accounts in args.accounts]
+    write_section(args.results, section(rows))
+    print(f"\nwritten to {args.results}")
 
 
 if __name__ == "__main__":

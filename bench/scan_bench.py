@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,8 @@ from scanner.simulation.server import (  # noqa: E402
     reset_backends,
 )
 
+# bench/render_bench.py keeps its figures in the same file, between these markers; a rewrite carries them over.
+RENDER_SECTION = re.compile(r"<!-- render:start -->.*?<!-- render:end -->\n?", re.DOTALL)
 REPORT_ACTIONS = ("GetCredentialReport", "GenerateCredentialReport")
 DOCUMENT_ACTIONS = ("GetAccountSummary", "GetAccountPasswordPolicy", "ListVirtualMFADevices",
                     "GetAccountAuthorizationDetails", "ListSAMLProviders", "ListServerCertificates")
@@ -187,6 +190,15 @@ def table(results: list[Result], baseline: Result | None) -> str:
     return "\n".join(lines)
 
 
+def render_section(path: Path) -> str:
+    """The report render figures of the file about to be rewritten, unchanged, or "" when it has none."""
+    try:
+        match = RENDER_SECTION.search(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ""
+    return match.group(0).rstrip("\n") + "\n" if match else ""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", default="100,1000", help="sizes, comma-separated (default 100,1000)")
@@ -239,7 +251,8 @@ def main() -> int:
         table(([baseline] if baseline else []) + results, baseline),
         "",
     ])
-    Path(args.results).write_text(text)
+    carried = render_section(Path(args.results))
+    Path(args.results).write_text(text + ("\n" + carried if carried else ""))
     print(f"\nwritten to {args.results}")
     return 0
 
