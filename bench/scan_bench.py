@@ -225,7 +225,7 @@ def main() -> int:
                 result = bench_one(sim, n, workers, (low, high), extra)
                 results.append(result)
                 print(table([result], baseline).splitlines()[-1], flush=True)
-    digests = {r.accounts: set() for r in results}
+    digests: dict[int, set[str]] = {r.accounts: set() for r in results}
     for r in results:
         digests[r.accounts].add(r.findings_digest)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,  # noqa: S607
