@@ -34,7 +34,7 @@ from scanner.errors import HistoryError, OrgscanError
 from scanner.models import Account, AccountResult, Discovery, Status
 from scanner.normalize.evidence import load_organization_features
 from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
-from scanner.render import render_reports
+from scanner.render import start_reports
 from scanner.rundir import RunFolder
 from scanner.runner import Progress
 from scanner.scoring import BoxTotal, OuTotal, box_totals, worst_ous
@@ -278,8 +278,9 @@ def write_outputs(folder: RunFolder, derived: Derivation, *, paper: str = "A4") 
     results, frames = derived.results, derived.frames
     for name, data in derived.files.items():
         rundir.write_atomic(folder.path / name, data)
-    render_reports(folder, results, frames, paper=paper)
+    reports = start_reports(folder, results, frames, paper=paper)  # a large run's PDF is laid out meanwhile
     write_xlsx(folder.path / REPORT_XLSX, folder.read_run_info(), results, frames)
+    reports.finish()
     manifest_sha256 = write_manifest(folder)  # last: it lists every file written above
     counts = account_counts(results)
     boxes = frames.findings[frames.findings["check_id"].isin(CHECK_IDS)]  # the exit code speaks for the boxes

@@ -8,7 +8,9 @@ them with the templates in `report_templates/`, `pdf` prints that same HTML with
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
 
 from scanner.audit.accepted_risks import exceptions_view
 from scanner.audit.changes import changes_view
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
 
-__all__ = ["REPORT_HTML", "REPORT_PDF", "prepare_report", "render_reports"]
+__all__ = ["REPORT_HTML", "REPORT_PDF", "PendingReports", "prepare_report", "render_reports", "start_reports"]
 
 
 def prepare_report(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> Report:
@@ -40,23 +42,64 @@ def prepare_report(folder: RunFolder, results: list[AccountResult], frames: Fram
                         assessment=exceptions_view(folder, frames.findings), run_id=run_identity(folder)[0])
 
 
-def render_reports(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> None:
-    """Write `report.html` and `report.pdf` atomically; the same run folder always gives the same bytes.
+# From this many accounts on, report.pdf is laid out in a process of its own while the caller writes its other
+# outputs (the workbook above all), and WeasyPrint's memory is that process's, not the scan's. Below it, starting
+# a process would cost more than the overlap saves.
+PDF_PROCESS_FROM_ACCOUNTS = 100
 
-    `paper` is "A4" or "Letter"; anything else raises ValueError before a file is touched.
 
-    WeasyPrint is imported here, on first use, rather than with the package: it loads the native Pango
-    libraries and takes most of a second, which commands that write no report should not pay.
+class PendingReports:
+    """report.html rendered, report.pdf being laid out (in another process for a large run); `finish` writes both."""
+
+    def __init__(self, folder: RunFolder, html: str, created: str, in_process: bool) -> None:
+        from scanner.render.pdf import render_pdf
+
+        self._folder = folder
+        self._html = html
+        self._started = time.perf_counter()
+        self._pool: ProcessPoolExecutor | None = None
+        self._pdf: Future[bytes] | None = None
+        self._inline: bytes | None = None
+        if in_process:
+            self._inline = render_pdf(html, created=created)
+        else:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pdf = self._pool.submit(render_pdf, html, created=created)
+
+    @property
+    def in_own_process(self) -> bool:
+        return self._pdf is not None
+
+    def finish(self) -> None:
+        """Wait for the PDF, then write both files; a failure leaves neither a new HTML beside an old PDF nor the
+        reverse."""
+        try:
+            pdf = self._inline if self._pdf is None else self._pdf.result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+        assert pdf is not None
+        write_atomic(self._folder.path / REPORT_HTML, self._html.encode("utf-8"))
+        write_atomic(self._folder.path / REPORT_PDF, pdf)
+        log.info("report written; PDF laid out in %.1f s (%s)", time.perf_counter() - self._started,
+                 "in its own process" if self.in_own_process else "in this process")
+
+
+def start_reports(
+    folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4",
+    pdf_process_from: int = PDF_PROCESS_FROM_ACCOUNTS,
+) -> PendingReports:
+    """Render report.html and start laying out report.pdf from the same HTML; `finish()` writes them.
+
+    `paper` is "A4" or "Letter"; anything else raises ValueError before a file is touched. The PDF is the same
+    bytes wherever it is laid out. WeasyPrint is imported on first use, rather than with the package: it loads
+    the native Pango libraries and takes most of a second, which commands that write no report should not pay.
     """
-    from scanner.render.pdf import render_pdf
-
     report = prepare_report(folder, results, frames, paper=paper)
-    started = time.perf_counter()
     html = render_html(report)
-    rendered = time.perf_counter()
-    pdf = render_pdf(html, created=report.document.created)
-    finished = time.perf_counter()
-    # Both are rendered before either is written, so a failure cannot leave a new HTML beside an old PDF.
-    write_atomic(folder.path / REPORT_HTML, html.encode("utf-8"))
-    write_atomic(folder.path / REPORT_PDF, pdf)
-    log.info("report written: HTML in %.1f s, PDF in %.1f s", rendered - started, finished - rendered)
+    return PendingReports(folder, html, report.document.created, in_process=len(results) < pdf_process_from)
+
+
+def render_reports(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> None:
+    """Write `report.html` and `report.pdf` atomically; the same run folder always gives the same bytes."""
+    start_reports(folder, results, frames, paper=paper).finish()

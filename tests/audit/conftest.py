@@ -60,8 +60,12 @@ def run_copy(reference_run: Path, tmp_path: Path) -> Path:
 def no_report(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Skip WeasyPrint (most of a second per run folder) in scans whose report is not under test."""
 
-    def skip(*args: Any, **kwargs: Any) -> None:
-        return None
+    class Skipped:
+        def finish(self) -> None:
+            return None
 
-    monkeypatch.setattr("scanner.pipeline.render_reports", skip)
+    def skip(*args: Any, **kwargs: Any) -> Skipped:
+        return Skipped()
+
+    monkeypatch.setattr("scanner.pipeline.start_reports", skip)
     yield

@@ -12,8 +12,12 @@ import pytest
 def _no_pdf(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Skip WeasyPrint (most of a second per run folder) wherever a test derives a run's outputs."""
 
-    def skip(*args: Any, **kwargs: Any) -> None:
-        return None
+    class Skipped:
+        def finish(self) -> None:
+            return None
 
-    monkeypatch.setattr("scanner.pipeline.render_reports", skip, raising=False)
+    def skip(*args: Any, **kwargs: Any) -> Skipped:
+        return Skipped()
+
+    monkeypatch.setattr("scanner.pipeline.start_reports", skip, raising=False)
     yield
