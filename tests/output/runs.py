@@ -72,3 +72,28 @@ def make_run(root_dir: Path) -> RunFolder:
                               "organization_id": "o-test", "organization_name": "Test org",
                               "tool_version": __version__})
     return RunFolder.open(path)
+
+
+ACCEPTED = """\
+[[exception]]
+account_id = "111111111111"
+check_id = "password-length"
+justification = "Length enforced by the identity provider"
+owner = "alice@example.com"
+expires = 2027-01-31
+"""
+
+
+def make_derived_run(path: Path, **run_info: Any) -> RunFolder:
+    """`make_run` with one accepted risk in force (`ACCEPTED`), `run_info` merged into run.json, and every
+    derived file written, as a scan would leave it."""
+    from scanner.pipeline import build_outputs
+
+    folder = make_run(path)
+    if run_info:
+        info = json.loads((folder.path / "run.json").read_bytes())
+        (folder.path / "run.json").write_text(json.dumps({**info, **run_info}))
+    (folder.path / "inputs").mkdir(exist_ok=True)
+    (folder.path / "inputs" / "exceptions.toml").write_text(ACCEPTED)
+    build_outputs(folder)
+    return folder

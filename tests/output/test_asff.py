@@ -16,8 +16,7 @@ from scanner.derive import derive_outputs
 from scanner.pipeline import build_outputs
 from scanner.rundir import RunFolder
 from tests.integration.helpers import read_csv
-from tests.output.runs import DENIED, NO_REPORT, SCANNED, SKIPPED, make_run
-from tests.output.test_ocsf import ACCEPTED
+from tests.output.runs import DENIED, NO_REPORT, SCANNED, SKIPPED, make_derived_run
 
 ASFF_JSON = "findings.asff.json"
 CALLER = "999999999999"
@@ -25,13 +24,7 @@ CALLER = "999999999999"
 
 @pytest.fixture
 def run(tmp_path: Path) -> RunFolder:
-    folder = make_run(tmp_path)
-    info = json.loads((folder.path / "run.json").read_bytes())
-    (folder.path / "run.json").write_text(json.dumps({**info, "caller_account_id": CALLER, "partition": "aws"}))
-    (folder.path / "inputs").mkdir(exist_ok=True)
-    (folder.path / "inputs" / "exceptions.toml").write_text(ACCEPTED)
-    build_outputs(folder)
-    return folder
+    return make_derived_run(tmp_path, caller_account_id=CALLER, partition="aws")
 
 
 def findings(folder: RunFolder) -> list[dict[str, Any]]:

@@ -15,31 +15,18 @@ from scanner import __version__
 from scanner.audit.verify import verify
 from scanner.checks import CHECK_IDS
 from scanner.derive import derive_outputs
-from scanner.pipeline import build_outputs
 from scanner.rundir import RunFolder
 from tests.integration.helpers import read_csv
-from tests.output.runs import DENIED, NO_REPORT, SCANNED, SKIPPED, make_run
+from tests.output.runs import DENIED, NO_REPORT, SCANNED, SKIPPED, make_derived_run
 
 OCSF_JSON = "findings.ocsf.json"
-ACCEPTED = """\
-[[exception]]
-account_id = "111111111111"
-check_id = "password-length"
-justification = "Length enforced by the identity provider"
-owner = "alice@example.com"
-expires = 2027-01-31
-"""
 STARTED_MS = 1782820687000  # 2026-06-30T11:58:07Z
 FINISHED_MS = 1782820740000  # 2026-06-30T11:59:00Z
 
 
 @pytest.fixture
 def run(tmp_path: Path) -> RunFolder:
-    folder = make_run(tmp_path)
-    (folder.path / "inputs").mkdir(exist_ok=True)
-    (folder.path / "inputs" / "exceptions.toml").write_text(ACCEPTED)
-    build_outputs(folder)
-    return folder
+    return make_derived_run(tmp_path)
 
 
 def records(folder: RunFolder) -> list[dict[str, Any]]:
