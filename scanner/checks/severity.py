@@ -1,7 +1,7 @@
 """How much a failure of each check matters, for the formats security teams triage by severity.
 
 The five boxes and the extended checks that have a Security Hub control take that control's severity, so a
-finding from orgscan sorts beside Security Hub's own; the others follow the CIS benchmark's weight.
+finding from orgscan sorts beside Security Hub's own; the others are orgscan's own rating.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ class Severity(StrEnum):
     HIGH = "HIGH"
     CRITICAL = "CRITICAL"
 
+
+# Where the ratings below come from: no published source rates every check, so the methodology says this.
+SEVERITY_SOURCE = ("Severities are orgscan's rating, following the Security Hub control severities where one "
+                   "exists.")
 
 SEVERITY: dict[str, Severity] = {
     "root-access-keys": Severity.CRITICAL,  # IAM.4

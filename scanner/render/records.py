@@ -87,6 +87,31 @@ class RiskCounts:
 
 
 @dataclass(frozen=True)
+class CheckTally:
+    """One extended check over the organization: how many accounts have each status in findings.csv."""
+
+    check_id: str
+    title: str
+    reference: str  # the control ids in the run's framework, an em dash when it has none
+    severity: str
+    passed: int
+    failed: int  # accepted risks included: an accepted failure is still a FAIL
+    errors: int
+    not_applicable: int
+
+
+@dataclass(frozen=True)
+class PriorityLine:
+    """A failing finding of a critical or high severity check, on the cover's fix-first list."""
+
+    account_id: str
+    anchor: str
+    check_id: str
+    title: str
+    severity: str
+
+
+@dataclass(frozen=True)
 class Cover:
     organization_id: str
     organization_name: str
@@ -101,6 +126,9 @@ class Cover:
     ranked_total: int  # how many accounts the worst-first list was drawn from
     risks: RiskCounts
     root_access: str = ""  # centralized root access for the organization, as run.json records it
+    cis_checks: tuple[CheckTally, ...] = ()  # failing first, by severity then number failing
+    fix_first: tuple[PriorityLine, ...] = ()
+    fix_first_more: int = 0  # failing critical and high findings beyond the list, all in findings.csv
 
 
 @dataclass(frozen=True)
@@ -373,3 +401,4 @@ class Report:
     ou_choices: tuple[OuChoice, ...] = ()  # the matrix's OU filter, sorted as the matrix is
     rollup: tuple[OuRollup, ...] = ()  # OU by box, in the matrix's order
     clean: tuple[CleanAccount, ...] = ()  # in a large organization, the accounts without a scorecard
+    severity_source: str = ""  # where the severity ratings come from, for the summary and the methodology

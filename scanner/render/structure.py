@@ -23,9 +23,11 @@ from scanner.audit.changes import ChangesView, TrendPoint, box_rates, box_status
 from scanner.checks import BOXES, Framework, references_for
 from scanner.checks.classic_console import CLASSIC_CONSOLE
 from scanner.checks.organization import organization_account
+from scanner.checks.severity import SEVERITY_SOURCE
 from scanner.models import AccountResult, ScanStatus, Status
 from scanner.normalize.evidence import describe_organization_features
 from scanner.render.changes import changes_section
+from scanner.render.cis_overview import check_tallies, fix_first
 from scanner.render.extended import FindingIndex, extended_headings, extended_results, organization_line
 from scanner.render.filters import ou_label, parse_time, utc
 from scanner.render.records import (
@@ -393,6 +395,7 @@ def build_report(
         if cards:
             scorecards.append(CardGroup(ou_label(ou_path), tuple(cards)))
 
+    priorities, more_priorities = fix_first(frames.findings, anchor_for)
     all_scored = [s for _, s in assessed] + [scores.get(u.account_id) or _missing_scores() for u in unassessed]
     cover = Cover(
         organization_id=str(run_info.get("organization_id") or ""),
@@ -414,6 +417,9 @@ def build_report(
         risks=risk_counts(assessment),
         root_access=organization_line(describe_organization_features(run_info.get("organization_features")), index,
                                       organization_account(run_info), frames.framework),
+        cis_checks=check_tallies(frames.findings, frames.framework),
+        fix_first=priorities,
+        fix_first_more=more_priorities,
     )
     assessed_ids = sorted(r.account.account_id for r, _ in assessed)
     anchors = {card.account_id: card.anchor for group in scorecards for card in group.cards}
@@ -437,4 +443,5 @@ def build_report(
         ou_choices=ou_choices(r.account.ou_path for r in results),
         rollup=ou_rollup(matrix),
         clean=tuple(clean),
+        severity_source=SEVERITY_SOURCE,
     )
