@@ -43,6 +43,7 @@ from scanner.simulation.wire import (
     query_error,
     query_result,
     send,
+    signing_scope,
 )
 
 logger = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ class AnswerShapes:
             if action in ACCOUNT_ACTIONS:
                 return self._reshaped(action, environ, start_response)
             return self.app(environ, start_response)
-        service = _scope(environ.get("HTTP_AUTHORIZATION", ""))
+        service = signing_scope(environ).service
         if service in ("account", "access-analyzer"):
             answer = self._analyzers(service, environ)
             start_response(answer.status_line, list(answer.headers))
@@ -191,8 +192,8 @@ class AnswerShapes:
 
     def _analyzers(self, service: str, environ: Environ) -> WireResponse:
         """ListRegions (account) and ListAnalyzers (access-analyzer), answered for the key's account."""
-        authorization = environ.get("HTTP_AUTHORIZATION", "")
-        account_id = self._resolver.owner(_access_key(authorization)).account_id
+        scope = signing_scope(environ)
+        account_id = self._resolver.owner(scope.access_key).account_id
         with _features_lock:
             posture = _analyzers.get(account_id, AccountAnalyzers())
         path = environ.get("PATH_INFO", "")
@@ -202,7 +203,7 @@ class AnswerShapes:
                        if not wanted or state in wanted]
             return json_result({"Regions": regions})
         if service == "access-analyzer" and path == "/analyzer":
-            region = authorization.partition("Credential=")[2].split("/")[2]
+            region = scope.region
             wanted_type = parse_qs(environ.get("QUERY_STRING", "")).get("type")
             listed = [
                 {"arn": f"arn:aws:access-analyzer:{region}:{account_id}:analyzer/{a.name}", "name": a.name,
@@ -217,8 +218,7 @@ class AnswerShapes:
     def _organizations_features(self, environ: Environ) -> WireResponse:
         from moto.organizations.models import organizations_backends
 
-        access_key = _access_key(environ.get("HTTP_AUTHORIZATION", ""))
-        account_id = self._resolver.owner(access_key).account_id
+        account_id = self._resolver.owner(signing_scope(environ).access_key).account_id
         management = _management_account(organizations_backends, account_id)
         if management is None:
             return query_error("iam", "OrganizationNotFoundException",
@@ -254,34 +254,17 @@ def _body(environ: Environ) -> bytes:
 
 def _outside_partition(environ: Environ, *, json_protocol: bool) -> WireResponse | None:
     """AWS's answer to credentials used outside their partition: the token is not known there."""
-    authorization = environ.get("HTTP_AUTHORIZATION", "")
-    access_key = _access_key(authorization)
+    scope = signing_scope(environ)
     with _features_lock:
-        bound = _key_partitions.get(access_key)
+        bound = _key_partitions.get(scope.access_key)
     if bound is None:
         return None
-    scope = authorization.partition("Credential=")[2].split("/")
-    region = scope[2] if len(scope) > 2 else ""
-    if partition_of_region(region) == bound:
+    if partition_of_region(scope.region) == bound:
         return None
     message = "The security token included in the request is invalid."
     if json_protocol:
         return json_error("UnrecognizedClientException", message, 400)
     return query_error("sts", "InvalidClientTokenId", message, 403)
-
-
-def _scope(authorization: str) -> str:
-    """The service a SigV4 request is signed for (`Credential=KEY/date/region/service/aws4_request`)."""
-    scope = authorization.partition("Credential=")[2].split("/")
-    return scope[3] if len(scope) > 3 else ""
-
-
-def _access_key(authorization: str) -> str:
-    marker = "Credential="
-    start = authorization.find(marker)
-    if start < 0:
-        return ""
-    return authorization[start + len(marker):].split("/", 1)[0]
 
 
 def _management_account(backends: Any, account_id: str) -> str | None:

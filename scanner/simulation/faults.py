@@ -38,12 +38,12 @@ from scanner.simulation.wire import (
     query_result,
     rest_xml_error,
     send,
+    signing_scope,
 )
 
 logger = logging.getLogger(__name__)
 
 
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _ROLE_ACCOUNT = re.compile(r"^arn:[^:]+:iam::(\d{12}):")
 _CONTENT = re.compile(rb"<Content>([^<]*)</Content>")
 _R = TypeVar("_R", bound=FaultRule)
@@ -223,9 +223,8 @@ class FaultLayer:
 
     def describe(self, environ: Environ, body: bytes) -> ApiRequest | None:
         """Work out action, calling account and AssumeRole target; None for non-AWS calls."""
-        auth = environ.get("HTTP_AUTHORIZATION", "")
-        match = _CREDENTIAL.search(auth)
-        access_key, service = (match.group(1), match.group(3)) if match else ("", "")
+        scope = signing_scope(environ)
+        access_key, service = scope.access_key, scope.service
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         params: dict[str, Any]
         protocol: Literal["query", "json", "rest-json", "rest-xml"]

@@ -8,6 +8,7 @@ shapes: the query protocol's `<ErrorResponse>` XML for IAM and STS, and the JSON
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -145,3 +146,21 @@ def send(start_response: StartResponse, status: str, headers: list[tuple[str, st
     kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
     start_response(status, [*kept, ("Content-Length", str(len(body)))])
     return [body]
+
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+@dataclass(frozen=True)
+class SigningScope:
+    """Who signed a SigV4 request and for what: `Credential=KEY/date/region/service/aws4_request`."""
+
+    access_key: str = ""
+    region: str = ""
+    service: str = ""
+
+
+def signing_scope(environ: Environ) -> SigningScope:
+    """The request's signing scope; empty for a request that is not SigV4-signed."""
+    match = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return SigningScope(*match.groups()) if match else SigningScope()
