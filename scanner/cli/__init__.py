@@ -1,6 +1,6 @@
 """The command line: the only package that parses arguments, prints and chooses exit codes.
 
-One module per command group: `collect` (scan, demo), `runs` (report, verify, bundle, history, diff) and
+One module per command group: `collect` (scan, demo), `runs` (report, verify, bundle, history, diff, merge) and
 `deliver` (push, policy); `common` holds what they share.
 """
 

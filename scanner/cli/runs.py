@@ -1,8 +1,9 @@
-"""The commands that work on run folders offline: `report`, `verify`, `bundle`, `history`, `diff`."""
+"""The commands that work on run folders offline: `report`, `verify`, `bundle`, `history`, `diff`, `merge`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,13 @@ def add_parsers(commands: Any) -> dict[str, Callable[[argparse.Namespace], int]]
     diff.add_argument("run_a", metavar="RUN_A", help="the earlier run folder")
     diff.add_argument("run_b", metavar="RUN_B", help="the later run folder")
 
+    merge = commands.add_parser("merge", help="combine run folders of one organization, scanned in parts "
+                                              "(--ou, --accounts), into one run folder and report")
+    merge.add_argument("parts", nargs="+", metavar="RUN_DIR", help="the parts' run folders (at least two)")
+    merge.add_argument("--out", required=True, help="where the merged run folder is written (as scan's --out)")
+
     return {"report": _run_report, "verify": _run_verify, "bundle": _run_bundle, "history": _run_history,
-            "diff": _run_diff}
+            "diff": _run_diff, "merge": _run_merge}
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -141,3 +147,18 @@ def _run_diff(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
     print(", ".join(f"{n} {change.value}" for change, n in change_counts(rows) if n) or "no changes")
     return 0
+
+
+def _run_merge(args: argparse.Namespace) -> int:
+    from scanner.merge import PartNotIntact, merge
+
+    try:
+        merged = merge([Path(part) for part in args.parts], Path(args.out))
+    except PartNotIntact as exc:
+        print(f"orgscan: error: {exc}", file=sys.stderr)
+        return EXIT_NOT_INTACT
+    for note in merged.notes:
+        print(f"orgscan: warning: {note}", file=sys.stderr)
+    print(f"merged {merged.parts} parts into one run (run.json merged_from names them)")
+    print_outcome(merged.outcome)
+    return merged.outcome.exit_code
