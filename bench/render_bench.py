@@ -14,6 +14,7 @@ bench/results.md (bench/scan_bench.py carries that section over when it rewrites
 
     .venv/bin/python bench/render_bench.py            # 100 and 1,000 accounts
     .venv/bin/python bench/render_bench.py 1000 --mix all-fail --keep bench/out --results /tmp/results.md
+    .venv/bin/python bench/render_bench.py 10000 --no-pdf --results /tmp/results.md   # HTML and browser only
 """
 
 from __future__ import annotations
@@ -337,8 +338,9 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def render_once(accounts: int, mix: str, into: Path) -> RenderFigures:
-    """Build the synthetic run, render report.html and report.pdf into `into`, and time both."""
+def render_once(accounts: int, mix: str, into: Path, pdf: bool = True) -> RenderFigures:
+    """Build the synthetic run, render report.html and report.pdf (unless `pdf` is false) into `into`, and time
+    them; a PDF not rendered has zero pages, bytes and seconds."""
     with tempfile.TemporaryDirectory() as tmp:
         folder, results, frames = synthetic_run(Path(tmp), accounts, mix)
         rss_before = _rss_mib()
@@ -347,19 +349,22 @@ def render_once(accounts: int, mix: str, into: Path) -> RenderFigures:
         html = render_html(report)
         html_seconds, html_cpu = time.perf_counter() - started, time.process_time() - cpu
         started, cpu = time.perf_counter(), time.process_time()
-        pdf = render_pdf(html, created=report.document.created)
+        document = render_pdf(html, created=report.document.created) if pdf else b""
         pdf_seconds, pdf_cpu = time.perf_counter() - started, time.process_time() - cpu
         peak = _rss_mib()
     html_bytes = html.encode("utf-8")
     (into / REPORT_HTML).write_bytes(html_bytes)
-    (into / REPORT_PDF).write_bytes(pdf)
-    return RenderFigures(accounts, mix, len(html_bytes), html_seconds, html_cpu, len(pdf),
-                         len(PdfReader(io.BytesIO(pdf)).pages), pdf_seconds, pdf_cpu, rss_before, peak)
+    if not document:
+        return RenderFigures(accounts, mix, len(html_bytes), html_seconds, html_cpu, 0, 0, 0.0, 0.0, rss_before, peak)
+    (into / REPORT_PDF).write_bytes(document)
+    return RenderFigures(accounts, mix, len(html_bytes), html_seconds, html_cpu, len(document),
+                         len(PdfReader(io.BytesIO(document)).pages), pdf_seconds, pdf_cpu, rss_before, peak)
 
 
-def render_in_child(accounts: int, mix: str, into: Path) -> RenderFigures:
+def render_in_child(accounts: int, mix: str, into: Path, pdf: bool = True) -> RenderFigures:
     """render_once in a fresh interpreter, so one size's peak RSS is not an earlier size's."""
-    done = subprocess.run([sys.executable, __file__, str(accounts), "--mix", mix, "--render-into", str(into)],  # noqa: S603
+    command = [sys.executable, __file__, str(accounts), "--mix", mix, "--render-into", str(into)]
+    done = subprocess.run([*command, *([] if pdf else ["--no-pdf"])],  # noqa: S603
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"rendering {accounts} accounts failed:\n{done.stderr}")
@@ -448,7 +453,9 @@ def section(rows: list[tuple[RenderFigures, int, BrowserFigures | str]]) -> str:
         "reachable, an exceptions register, eleven earlier runs), mix: "
         + ", ".join(sorted({r.mix for r, _, _ in rows})),
         "- HTML render: prepare_report and render_html; PDF layout+write: render_pdf (WeasyPrint); each size in a "
-        "process of its own, with no other work in it",
+        "process of its own, with no other work in it"
+        + ("; PDF not rendered (--no-pdf): its columns read -, and peak RSS is the HTML's alone"
+           if any(not r.pdf_pages for r, _, _ in rows) else ""),
         "- elements: start tags in report.html as written (the browser's DOM, with the elements HTML implies, "
         "in brackets)",
         "- peak RSS: the rendering process's high-water mark, the synthetic frames included (before rendering in "
@@ -480,10 +487,11 @@ def section(rows: list[tuple[RenderFigures, int, BrowserFigures | str]]) -> str:
             filtered = browser.filter_shown
         else:
             dom, load, applied, filtered = "", "not measured | -", "not measured", "-"
+        printed = (f"{figures.pdf_pages:,} | {figures.pdf_bytes:,} | {figures.pdf_s:.2f}" if figures.pdf_pages
+                   else "- | - | -")
         lines.append(
             f"| {figures.accounts:,} | {figures.html_bytes:,} | {elements:,}{dom} | {figures.html_s:.2f} | {load} | "
-            f"{applied} | {filtered} | {figures.pdf_pages:,} | {figures.pdf_bytes:,} | {figures.pdf_s:.2f} | "
-            f"{figures.peak_rss_mib:,.0f} ({figures.rss_before_mib:,.0f}) |")
+            f"{applied} | {filtered} | {printed} | {figures.peak_rss_mib:,.0f} ({figures.rss_before_mib:,.0f}) |")
     lines.append(SECTION_END)
     return "\n".join(lines) + "\n"
 
@@ -498,10 +506,12 @@ def write_section(path: Path, text: str) -> None:
     path.write_text(new, encoding="utf-8")
 
 
-def bench(accounts: int, mix: str, keep: Path | None) -> tuple[RenderFigures, int, BrowserFigures | str]:
+def bench(
+    accounts: int, mix: str, keep: Path | None, pdf: bool = True,
+) -> tuple[RenderFigures, int, BrowserFigures | str]:
     with tempfile.TemporaryDirectory(prefix="orgscan-bench-render-") as tmp:
         into = Path(tmp)
-        figures = render_in_child(accounts, mix, into)
+        figures = render_in_child(accounts, mix, into, pdf)
         html = into / REPORT_HTML
         elements = count_elements(html.read_text(encoding="utf-8"))
         browser = load_in_browser(html)
@@ -510,14 +520,16 @@ def bench(accounts: int, mix: str, keep: Path | None) -> tuple[RenderFigures, in
                       f"({browser.filter_layout_ms:.1f} ms with layout; {browser.filter_shown})")
         else:
             loaded = f"browser not measured: {browser}"
+        printed = (f"PDF {figures.pdf_s:6.2f} s (CPU {figures.pdf_cpu_s:.2f} s, {figures.pdf_bytes / 1e6:.1f} MB), "
+                   f"{figures.pdf_pages} pages" if figures.pdf_pages else "PDF not rendered")
         print(f"{accounts:>5} accounts ({mix}): HTML {figures.html_s:6.2f} s (CPU {figures.html_cpu_s:.2f} s, "
-              f"{figures.html_bytes / 1e6:.1f} MB, {elements:,} elements), PDF {figures.pdf_s:6.2f} s "
-              f"(CPU {figures.pdf_cpu_s:.2f} s, {figures.pdf_bytes / 1e6:.1f} MB), {figures.pdf_pages} pages, "
+              f"{figures.html_bytes / 1e6:.1f} MB, {elements:,} elements), {printed}, "
               f"peak RSS {figures.peak_rss_mib:,.0f} MiB; {loaded}", flush=True)
         if keep:
             keep.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(html, keep / f"{accounts}-{mix}-{REPORT_HTML}")
-            shutil.copyfile(into / REPORT_PDF, keep / f"{accounts}-{mix}-{REPORT_PDF}")
+            if figures.pdf_pages:
+                shutil.copyfile(into / REPORT_PDF, keep / f"{accounts}-{mix}-{REPORT_PDF}")
     return figures, elements, browser
 
 
@@ -528,12 +540,14 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="also write the reports into this folder")
     parser.add_argument("--results", type=Path, default=RESULTS,
                         help="the file whose render section the figures replace (default bench/results.md)")
+    parser.add_argument("--no-pdf", dest="pdf", action="store_false",
+                        help="render and measure report.html only (the PDF of a very large organization takes minutes)")
     parser.add_argument("--render-into", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.render_into:
-        print(json.dumps(render_once(args.accounts[0], args.mix, args.render_into)._asdict()))
+        print(json.dumps(render_once(args.accounts[0], args.mix, args.render_into, args.pdf)._asdict()))
         return
-    rows = [bench(accounts, args.mix, args.keep) for accounts in args.accounts]
+    rows = [bench(accounts, args.mix, args.keep, args.pdf) for accounts in args.accounts]
     write_section(args.results, section(rows))
     print(f"\nwritten to {args.results}")
 
