@@ -8,6 +8,7 @@ importing each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from scanner import rundir
@@ -28,10 +29,10 @@ from scanner.checks.references import DEFAULT_FRAMEWORK
 from scanner.checks.thresholds import thresholds_from_mapping
 from scanner.models import AccountResult, Finding, ScanStatus
 from scanner.normalize.evidence import load_account_facts, load_organization_features
-from scanner.output.asff import ASFF_JSON, asff_bytes
-from scanner.output.csv_export import to_csv_bytes
+from scanner.output.asff import ASFF_JSON, asff_chunks
+from scanner.output.csv_export import csv_chunks
 from scanner.output.interchange import finding_records, run_facts
-from scanner.output.ocsf import OCSF_JSON, ocsf_bytes
+from scanner.output.ocsf import OCSF_JSON, ocsf_chunks
 from scanner.rundir import RunFolder
 from scanner.scoring import (
     Frames,
@@ -103,35 +104,63 @@ def evaluate_folder(
     return results, frames
 
 
+class DerivedFiles(Mapping[str, bytes]):
+    """Every derived CSV and JSON file by run-folder-relative name, each made from the frames when it is asked for.
+
+    `chunks(name)` gives a file piece by piece: the exchange files take tens of kilobytes per account, so
+    writing or comparing one never holds it whole. Indexing joins the pieces.
+    """
+
+    def __init__(self, makers: Mapping[str, Callable[[], Iterable[bytes]]]) -> None:
+        self._makers = dict(makers)
+
+    def chunks(self, name: str) -> Iterable[bytes]:
+        return self._makers[name]()
+
+    def __getitem__(self, name: str) -> bytes:
+        return b"".join(self.chunks(name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+
+def _whole(data: bytes) -> Callable[[], Iterable[bytes]]:
+    return lambda: (data,)
+
+
 @dataclass(frozen=True)
 class Derivation:
-    """Everything `build_outputs` writes, computed in memory from the run folder alone."""
+    """Everything `build_outputs` writes, computed from the run folder alone."""
 
     results: list[AccountResult]
     frames: Frames  # findings and scorecard with their `accepted` column
-    files: dict[str, bytes]  # every derived CSV and JSON file, by run-folder-relative name
+    files: DerivedFiles  # every derived CSV and JSON file, by run-folder-relative name
     audit: AuditOutputs
 
 
 def derive_outputs(
     folder: RunFolder, thresholds: Thresholds | None = None, framework: Framework = DEFAULT_FRAMEWORK,
 ) -> Derivation:
-    """The derived CSV and JSON files as bytes: `build_outputs` writes them, `orgscan verify` compares them."""
+    """The derived CSV and JSON files, made as they are read: `build_outputs` writes them, `orgscan verify`
+    compares them."""
     results, frames = evaluate_folder(folder, thresholds, framework)
     audit = derive_audit(folder, frames)
     frames = audit.frames
     facts = run_facts(folder, folder.read_run_info())
-    records = finding_records(frames.findings, audit.assessment.accepted)
-    files = {
-        "accounts.csv": to_csv_bytes(frames.accounts),
-        "findings.csv": to_csv_bytes(findings_export(frames.findings)),
-        "scorecard.csv": to_csv_bytes(scorecard_export(frames.scorecard)),
-        "users.csv": to_csv_bytes(frames.users),
-        "user_findings.csv": to_csv_bytes(frames.user_findings),
-        OCSF_JSON: ocsf_bytes(facts, records),
-        ASFF_JSON: asff_bytes(facts, records),
-        **audit.files,
+    accepted = audit.assessment.accepted
+    makers: dict[str, Callable[[], Iterable[bytes]]] = {
+        "accounts.csv": lambda: csv_chunks(frames.accounts),
+        "findings.csv": lambda: csv_chunks(findings_export(frames.findings)),
+        "scorecard.csv": lambda: csv_chunks(scorecard_export(frames.scorecard)),
+        "users.csv": lambda: csv_chunks(frames.users),
+        "user_findings.csv": lambda: csv_chunks(frames.user_findings),
+        OCSF_JSON: lambda: ocsf_chunks(facts, finding_records(frames.findings, accepted)),
+        ASFF_JSON: lambda: asff_chunks(facts, finding_records(frames.findings, accepted)),
     }
-    return Derivation(results, frames, files, audit)
+    makers.update((name, _whole(data)) for name, data in audit.files.items())
+    return Derivation(results, frames, DerivedFiles(makers), audit)
 
 

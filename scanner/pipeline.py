@@ -276,8 +276,9 @@ def build_outputs(
 def write_outputs(folder: RunFolder, derived: Derivation, *, paper: str = "A4") -> Outcome:
     """Write the derived files and reports, then the manifest, which must come after every other file."""
     results, frames = derived.results, derived.frames
-    for name, data in derived.files.items():
-        rundir.write_atomic(folder.path / name, data)
+    for name in derived.files:  # piece by piece: the exchange files are never held whole
+        with rundir.atomic_file(folder.path / name) as handle:
+            handle.writelines(derived.files.chunks(name))
     reports = start_reports(folder, results, frames, paper=paper)  # a large run's PDF is laid out meanwhile
     write_xlsx(folder.path / REPORT_XLSX, folder.read_run_info(), results, frames)
     reports.finish()

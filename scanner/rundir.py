@@ -7,6 +7,7 @@ Layout (a contract other tools read):
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -15,11 +16,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from scanner.errors import OutputError, RunFolderError
 from scanner.models import AccountResult, is_account_id
@@ -107,12 +108,20 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     A failure to write (disk full, read-only, a path under a file) removes the temporary file and raises
     OutputError: the run cannot go on without its folder, and it must not look like an account's fault.
     """
+    with atomic_file(path, durable=durable) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """`write_atomic` for a file written piece by piece: the handle's content replaces `path` on leaving the
+    block, and nothing does if the block raises."""
     tmp = ""
     try:
         path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())

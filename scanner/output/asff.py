@@ -13,12 +13,12 @@ and the justification as its note.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from scanner import __version__
 from scanner.models import Status
-from scanner.output.interchange import PRODUCT_NAME, FindingRecord, RunFacts, clip, json_array
+from scanner.output.interchange import PRODUCT_NAME, FindingRecord, RunFacts, clip, json_array_chunks
 
 ASFF_JSON = "findings.asff.json"
 SCHEMA_VERSION = "2018-10-08"
@@ -94,6 +94,11 @@ def asff_finding(facts: RunFacts, record: FindingRecord) -> dict[str, Any]:
     return finding
 
 
-def asff_bytes(facts: RunFacts, records: Sequence[FindingRecord]) -> bytes:
-    """The file: a JSON array of findings, one a line, keys sorted, in the order of findings.csv."""
-    return json_array([asff_finding(facts, record) for record in records])
+def asff_chunks(facts: RunFacts, records: Iterable[FindingRecord]) -> Iterator[bytes]:
+    """The file, finding by finding: a JSON array of findings, one a line, keys sorted, in the order of
+    findings.csv."""
+    return json_array_chunks(asff_finding(facts, record) for record in records)
+
+
+def asff_bytes(facts: RunFacts, records: Iterable[FindingRecord]) -> bytes:
+    return b"".join(asff_chunks(facts, records))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ import pandas as pd
 from scanner.rundir import write_atomic
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+ROWS_PER_CHUNK = 2000
 # The signs that start a formula, with the full-width forms spreadsheets read as them.
 FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 # Characters a spreadsheet skips before a formula sign besides whitespace: zero-width ones, the byte-order mark.
@@ -43,13 +45,22 @@ def neutralize(value: object) -> str:
     return text
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+def csv_chunks(frame: pd.DataFrame) -> Iterator[bytes]:
+    """The CSV file a few thousand rows at a time, so a large frame is never held twice as text."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(frame.columns))
-    for row in frame.itertuples(index=False, name=None):
+    for number, row in enumerate(frame.itertuples(index=False, name=None), start=1):
         writer.writerow([neutralize(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
+        if number % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return b"".join(csv_chunks(frame))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

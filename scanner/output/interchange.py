@@ -7,7 +7,7 @@ and records keep the order of findings.csv, so the same evidence always gives th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -30,14 +30,22 @@ PARTITION_REGIONS = DEFAULT_REGIONS
 UNKNOWN_ACCOUNT = "000000000000"
 
 
-def json_array(items: list[dict[str, Any]]) -> bytes:
-    """A JSON array with one compact record per line, keys sorted.
+def json_array_chunks(items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """A JSON array with one compact record per line, keys sorted, one record at a time.
 
     Exchange files hold tens of kilobytes per account: indented JSON would double their size, and the standard
     library only uses its fast (C) encoder for unindented output. One record a line stays greppable and diffable.
+    Records are made as they are written, so the file never is in memory whole.
     """
-    lines = [json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for item in items]
-    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8") if lines else b"[]\n"
+    opening = b"[\n"
+    for item in items:
+        yield opening + json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        opening = b",\n"
+    yield b"[]\n" if opening == b"[\n" else b"\n]\n"
+
+
+def json_array(items: Iterable[dict[str, Any]]) -> bytes:
+    return b"".join(json_array_chunks(items))
 
 
 @dataclass(frozen=True)
@@ -121,13 +129,14 @@ def run_facts(folder: RunFolder, run_info: Mapping[str, Any]) -> RunFacts:
     )
 
 
-def finding_records(findings: pd.DataFrame, accepted: Mapping[tuple[str, str], AcceptedRisk]) -> list[FindingRecord]:
-    """One record per row of the findings frame, in its order (account, then check order)."""
-    return [
-        FindingRecord(str(row.account_id), str(row.account_name), str(row.ou_path), CHECKS_BY_ID[str(row.check_id)],
-                      Status(str(row.status)), str(row.detail), accepted.get((str(row.account_id), str(row.check_id))))
-        for row in findings.itertuples(index=False)
-    ]
+def finding_records(
+    findings: pd.DataFrame, accepted: Mapping[tuple[str, str], AcceptedRisk],
+) -> Iterator[FindingRecord]:
+    """One record per row of the findings frame, in its order (account, then check order), as they are read."""
+    for row in findings.itertuples(index=False):
+        yield FindingRecord(str(row.account_id), str(row.account_name), str(row.ou_path),
+                            CHECKS_BY_ID[str(row.check_id)], Status(str(row.status)), str(row.detail),
+                            accepted.get((str(row.account_id), str(row.check_id))))
 
 
 def epoch_ms(text: str) -> int:

@@ -7,7 +7,7 @@ account and organization; a test validates every record against that version's J
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from py_ocsf_models import OCSF_VERSION
@@ -30,7 +30,7 @@ from py_ocsf_models.objects.product import Product
 from scanner import __version__
 from scanner.checks.severity import SEVERITY, Severity
 from scanner.models import Status
-from scanner.output.interchange import PRODUCT_NAME, FindingRecord, RunFacts, epoch_ms, json_array
+from scanner.output.interchange import PRODUCT_NAME, FindingRecord, RunFacts, epoch_ms, json_array_chunks
 
 OCSF_JSON = "findings.ocsf.json"
 SCHEMA_VERSION = OCSF_VERSION
@@ -141,8 +141,12 @@ def ocsf_record(facts: RunFacts, record: FindingRecord) -> dict[str, Any]:
     return finding.model_dump(mode="json", exclude_none=True)
 
 
-def ocsf_bytes(facts: RunFacts, records: Sequence[FindingRecord]) -> bytes:
-    """The file: a JSON array of records, one a line, keys sorted, in the order of findings.csv."""
-    return json_array([ocsf_record(facts, record) for record in records])
+def ocsf_chunks(facts: RunFacts, records: Iterable[FindingRecord]) -> Iterator[bytes]:
+    """The file, record by record: a JSON array of records, one a line, keys sorted, in the order of findings.csv."""
+    return json_array_chunks(ocsf_record(facts, record) for record in records)
+
+
+def ocsf_bytes(facts: RunFacts, records: Iterable[FindingRecord]) -> bytes:
+    return b"".join(ocsf_chunks(facts, records))
 
 
