@@ -15,8 +15,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from scanner.audit.accepted_risks import exceptions_view
 from scanner.audit.changes import changes_view
 from scanner.audit.checkpoint import run_identity
+from scanner.audit.manifest import hash_file
 from scanner.models import AccountResult, ScanStatus
-from scanner.render.html import render_html
+from scanner.render.html import render_html, render_print_parts
 from scanner.render.records import Report
 from scanner.render.sources import read_report_times
 from scanner.render.structure import build_report
@@ -27,8 +28,16 @@ log = logging.getLogger(__name__)
 
 REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
+FINDINGS_CSV = "findings.csv"
 
 __all__ = ["REPORT_HTML", "REPORT_PDF", "PendingReports", "prepare_report", "render_reports", "start_reports"]
+
+
+def findings_digest(folder: RunFolder) -> str:
+    """SHA-256 of findings.csv as the folder holds it ("" before it is written): printed on every PDF page, so a
+    page can be matched with the findings it reports without the manifest."""
+    path = folder.path / FINDINGS_CSV
+    return hash_file(path)[1] if path.is_file() and not path.is_symlink() else ""
 
 
 def prepare_report(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> Report:
@@ -39,7 +48,8 @@ def prepare_report(folder: RunFolder, results: list[AccountResult], frames: Fram
     assessed = [r.account.account_id for r in results if r.scan_status is ScanStatus.SCANNED]
     return build_report(folder.read_run_info(), results, frames, read_report_times(folder, assessed), paper=paper,
                         changes=changes_view(folder, frames.findings),
-                        assessment=exceptions_view(folder, frames.findings), run_id=run_identity(folder)[0])
+                        assessment=exceptions_view(folder, frames.findings), run_id=run_identity(folder)[0],
+                        findings_sha256=findings_digest(folder))
 
 
 # From this many accounts on, report.pdf is laid out in a process of its own while the caller writes its other
@@ -51,8 +61,8 @@ PDF_PROCESS_FROM_ACCOUNTS = 100
 class PendingReports:
     """report.html rendered, report.pdf being laid out (in another process for a large run); `finish` writes both."""
 
-    def __init__(self, folder: RunFolder, html: str, created: str, in_process: bool) -> None:
-        from scanner.render.pdf import render_pdf
+    def __init__(self, folder: RunFolder, html: str, created: str, in_process: bool, pdf_parts: list[str]) -> None:
+        from scanner.render.pdf import render_pdf_parts
 
         self._folder = folder
         self._html = html
@@ -61,10 +71,10 @@ class PendingReports:
         self._pdf: Future[bytes] | None = None
         self._inline: bytes | None = None
         if in_process:
-            self._inline = render_pdf(html, created=created)
+            self._inline = render_pdf_parts(pdf_parts, created=created)
         else:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            self._pdf = self._pool.submit(render_pdf, html, created=created)
+            self._pdf = self._pool.submit(render_pdf_parts, pdf_parts, created=created)
 
     @property
     def in_own_process(self) -> bool:
@@ -89,7 +99,8 @@ def start_reports(
     folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4",
     pdf_process_from: int = PDF_PROCESS_FROM_ACCOUNTS,
 ) -> PendingReports:
-    """Render report.html and start laying out report.pdf from the same HTML; `finish()` writes them.
+    """Render report.html and start laying out report.pdf from the same HTML (a large organization's from its
+    print edition); `finish()` writes them.
 
     `paper` is "A4" or "Letter"; anything else raises ValueError before a file is touched. The PDF is the same
     bytes wherever it is laid out. WeasyPrint is imported on first use, rather than with the package: it loads
@@ -97,7 +108,9 @@ def start_reports(
     """
     report = prepare_report(folder, results, frames, paper=paper)
     html = render_html(report)
-    return PendingReports(folder, html, report.document.created, in_process=len(results) < pdf_process_from)
+    pdf_parts = render_print_parts(report) if report.print_edition is not None else [html]
+    return PendingReports(folder, html, report.document.created, in_process=len(results) < pdf_process_from,
+                          pdf_parts=pdf_parts)
 
 
 def render_reports(folder: RunFolder, results: list[AccountResult], frames: Frames, *, paper: str = "A4") -> None:

@@ -2,9 +2,9 @@
 
 They follow the five boxes on a scorecard in smaller type and count in none of the boxes' figures (not
 passed/applicable, not the matrix, not the worst-first ranking). Checks that pass or do not apply are
-named in one phrase; only a check that fails or could not be read gets a line of its own, cut to about one
-printed line. The PDF lays out every line of every account, so one line saved per account is a thousand
-saved in a 1,000-account report (see `report_templates/README.md`).
+named in one phrase; only a check that fails or could not be read gets a line of its own, its detail in full
+(the checks bound their own lists of users). The PDF lays out every line of every account, so one line saved
+per account is a thousand saved in a 1,000-account report (see `report_templates/README.md`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from scanner.checks import EXTENDED, Framework, Thresholds, references_for
 from scanner.checks.extended_catalog import ACCOUNT_EXTENDED, CHECKS_BY_ID
 from scanner.checks.organization import ROOT_ACCESS_CENTRALIZED
 from scanner.models import Status
-from scanner.render.filters import clip
 from scanner.render.records import CheckLine, ExtendedHeading, ExtendedResults
 
 SHORT_TITLES = {
@@ -36,9 +35,6 @@ SHORT_TITLES = {
     "root-access-centralized": "Centralized root access",
 }
 NO_REFERENCE = "\u2014"
-# About one printed line of a scorecard (A4, 6 pt) once the status and the title are in front of it.
-LINE_CHARACTERS = 150
-MIN_DETAIL = 60
 MISSING_FINDING = "No finding was recorded for this check, so it cannot be counted as passing."
 
 # (account_id, check_id) -> (status, detail)
@@ -96,13 +92,12 @@ def extended_results(
             not_applicable.append(_named(check.check_id, ref))
         else:
             failing = status == Status.FAIL.value
-            room = max(LINE_CHARACTERS - len(check.title) - len(ref) - 12, MIN_DETAIL)
             listed.append(CheckLine(
                 check_id=check.check_id,
                 title=check.title,
                 reference=ref,
                 status=status,
-                detail=clip(detail or MISSING_FINDING, room),
+                detail=detail or MISSING_FINDING,
                 accepted=accepted.get((account_id, check.check_id), "") if failing else "",
             ))
     return ExtendedResults(

@@ -14,18 +14,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from markupsafe import Markup
 
 from scanner.render.environment import TEMPLATES, environment
-from scanner.render.records import Report
+from scanner.render.records import PrintGroup, PrintPart, Report
 
 log = logging.getLogger(__name__)
 
 TEMPLATE = "report.html.j2"
 SCRIPT = "matrix.js"
+# The accounts of one part of a large organization's PDF: WeasyPrint holds one part's layout at a time, about
+# 0.45 MiB per account, and each part after the first starts on a page of its own.
+PART_ACCOUNTS = 400
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,45 @@ def inline_script(name: str = SCRIPT) -> InlineScript:
     return InlineScript(Markup(text), Markup(f"'sha256-{digest}'"))  # noqa: S704 - our own asset, checked above
 
 
-def render_html(report: Report) -> str:
-    html = environment().get_template(TEMPLATE).render(report=report, script=inline_script())
-    log.debug("report HTML: %d characters", len(html))
+def render_html(report: Report, *, for_print: bool = False) -> str:
+    """report.html; with `for_print`, the HTML the PDF is laid out from, which for a large organization is the
+    print edition (`scanner.render.print_edition`: one matrix with what fails under each row, no script) and
+    otherwise the same page."""
+    print_edition = for_print and report.print_edition is not None
+    part = PrintPart(True, True, report.print_edition.groups) if print_edition and report.print_edition else None
+    html = environment().get_template(TEMPLATE).render(report=report, script=inline_script(),
+                                                       print_edition=print_edition, part=part)
+    log.debug("report HTML%s: %d characters", " (print edition)" if print_edition else "", len(html))
     return html
+
+
+def _cut(groups: tuple[PrintGroup, ...], size: int) -> list[tuple[PrintGroup, ...]]:
+    """The groups in slices of at most `size` rows, in order; a group cut in two is `continued` in the second."""
+    slices: list[tuple[PrintGroup, ...]] = []
+    current: list[PrintGroup] = []
+    room = size
+    for group in groups:
+        rows, continued = group.rows, False
+        while rows:
+            taken, rows = rows[:room], rows[room:]
+            current.append(replace(group, rows=taken, continued=continued))
+            continued = True
+            room -= len(taken)
+            if room == 0:
+                slices.append(tuple(current))
+                current, room = [], size
+    if current or not slices:
+        slices.append(tuple(current))
+    return slices
+
+
+def render_print_parts(report: Report, *, part_accounts: int = PART_ACCOUNTS) -> list[str]:
+    """The HTML the PDF is laid out from, in the parts it is laid out in: one, the page itself, for an
+    organization without a print edition; otherwise the print edition cut every `part_accounts` accounts."""
+    if report.print_edition is None:
+        return [render_html(report)]
+    template = environment().get_template(TEMPLATE)
+    slices = _cut(report.print_edition.groups, part_accounts)
+    return [template.render(report=report, script=inline_script(), print_edition=True,
+                            part=PrintPart(n == 0, n == len(slices) - 1, groups))
+            for n, groups in enumerate(slices)]

@@ -1,5 +1,11 @@
 """The report as PDF: WeasyPrint prints the report's own HTML with the shipped fonts, and nothing else.
 
+A large organization's PDF is laid out in parts (`render_pdf_parts`: the print edition cut every few hundred
+accounts), one after the other, each part's layout dropped once its pages are written, so the memory it takes
+is that of one part whatever the organization's size. The parts are then joined into one file: page numbers
+continue from part to part (the footer says "page N", without the total no part knows), and the outline and
+every internal link are made for the whole file, from the positions WeasyPrint reports for each part.
+
 The output is reproducible. The PDF's dates come from the run (the HTML's `dcterms.created`), its file
 identifier is a digest of the HTML, and the subset fonts' `head.modified` stamp, which fontTools takes from
 the clock unless `SOURCE_DATE_EPOCH` says otherwise, is set to the run's start too.
@@ -8,11 +14,17 @@ the clock unless `SOURCE_DATE_EPOCH` says otherwise, is set to the run's start t
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import ArrayObject, Fit, NameObject
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -29,10 +41,20 @@ SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 BROWSER_ONLY_PROPERTIES = ("print-color-adjust",)
 
 
+PX_TO_PT = 0.75  # WeasyPrint's positions are CSS pixels from the top left; PDF's points from the bottom left
+
+
 class _BrowserOnlyCss(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         return not (message.startswith("Ignored") and any(p in message for p in BROWSER_ONLY_PROPERTIES))
+
+
+class _LinksAcrossParts(logging.Filter):
+    """A part's links to another part's anchors are made when the parts are joined, not missing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("No anchor #")
 
 
 @contextmanager
@@ -50,27 +72,123 @@ def _source_date(created: str) -> Iterator[None]:
             os.environ[SOURCE_DATE_EPOCH] = previous
 
 
+def _layout(html: str, extra_css: str = "", *, quiet: Sequence[logging.Filter] = ()) -> Any:
+    """WeasyPrint's laid-out document of `html`, with the shipped fonts and `extra_css` after the page's own."""
+    fetcher = OfflineFetcher(TEMPLATES)
+    base_url = TEMPLATES.as_uri() + "/"
+    fonts = FontConfiguration()
+    stylesheets = [CSS(string=FONTS_CSS.read_text(encoding="utf-8"), base_url=base_url, url_fetcher=fetcher,
+                       font_config=fonts)]
+    if extra_css:
+        stylesheets.append(CSS(string=extra_css, font_config=fonts))
+    weasyprint_log = logging.getLogger("weasyprint")
+    filters = [_BrowserOnlyCss(), *quiet]
+    for log_filter in filters:
+        weasyprint_log.addFilter(log_filter)
+    try:
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=stylesheets,
+                                                                                font_config=fonts)
+    finally:
+        for log_filter in filters:
+            weasyprint_log.removeFilter(log_filter)
+
+
+def _identifier(*texts: str) -> bytes:
+    digest = hashlib.sha256(FONTS_CSS.read_bytes())
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+    return digest.hexdigest()[:32].encode("ascii")
+
+
 def render_pdf(html: str, *, created: str = "") -> bytes:
     """Lay out `html` (from `render_html`) and write the PDF, fetching only from `report_templates/`.
 
     `created` is the run's start as a W3C date-time, the only time that may reach the file.
     """
-    fetcher = OfflineFetcher(TEMPLATES)
-    base_url = TEMPLATES.as_uri() + "/"
-    fonts = FontConfiguration()
-    fonts_css = FONTS_CSS.read_text(encoding="utf-8")
-    stylesheet = CSS(string=fonts_css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-    weasyprint_log = logging.getLogger("weasyprint")
-    browser_only = _BrowserOnlyCss()
-    weasyprint_log.addFilter(browser_only)
-    try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=fonts,
-        )
-    finally:
-        weasyprint_log.removeFilter(browser_only)
+    document = _layout(html)
     log.debug("report PDF: %d pages", len(document.pages))
-    identifier = hashlib.sha256((html + fonts_css).encode("utf-8")).hexdigest()[:32]
     with _source_date(created):
-        pdf: bytes = document.write_pdf(pdf_identifier=identifier.encode("ascii"))
+        pdf: bytes = document.write_pdf(pdf_identifier=_identifier(html))
     return pdf
+
+
+@dataclass
+class _Part:
+    """One laid-out part, written, with what joining needs: where its anchors, links and bookmarks are."""
+
+    pdf: bytes
+    first_page: int  # in the whole file, from 0
+    heights_pt: list[float] = field(default_factory=list)
+    anchors: dict[str, tuple[int, float, float]] = field(default_factory=dict)  # name -> page, x, y (pt)
+    links: list[tuple[int, str, tuple[float, float, float, float]]] = field(default_factory=list)
+    bookmarks: list[tuple[int, str, int, float, float]] = field(default_factory=list)  # level, label, page, x, y
+
+
+def _lay_out_part(html: str, first_page: int, created: str, identifier: bytes) -> _Part:
+    numbering = f"@page :first {{ counter-reset: page {first_page + 1} }}"  # the part's pages follow the last's
+    document = _layout(html, numbering, quiet=[_LinksAcrossParts()])
+    part = _Part(b"", first_page)
+    for number, page in enumerate(document.pages, start=first_page):
+        height = page.height * PX_TO_PT
+        part.heights_pt.append(height)
+        for name, (x, y, *_) in page.anchors.items():
+            part.anchors.setdefault(name, (number, x * PX_TO_PT, height - y * PX_TO_PT))
+        for kind, target, (x1, y1, x2, y2), *_ in page.links:
+            if kind == "internal":
+                part.links.append((number, target, (x1 * PX_TO_PT, height - y2 * PX_TO_PT, x2 * PX_TO_PT,
+                                                    height - y1 * PX_TO_PT)))
+        for level, label, (x, y), *_ in page.bookmarks:
+            part.bookmarks.append((level, label, number, x * PX_TO_PT, height - y * PX_TO_PT))
+    with _source_date(created):
+        part.pdf = document.write_pdf(pdf_identifier=identifier)
+    return part
+
+
+def _join(parts: Sequence[_Part]) -> bytes:
+    writer = PdfWriter()
+    for part in parts:
+        reader = PdfReader(io.BytesIO(part.pdf))
+        if part.first_page == 0 and reader.metadata is not None:
+            writer.add_metadata(dict(reader.metadata))
+        writer.append(reader, import_outline=False)
+    for written in writer.pages:  # each part's own links point into it by name: made again for the whole file
+        annotations = written.get("/Annots")
+        if annotations is not None:
+            kept = [a for a in annotations.get_object() if "/Dest" not in a.get_object()]
+            written[NameObject("/Annots")] = ArrayObject(kept)
+    anchors: dict[str, tuple[int, float, float]] = {}
+    for part in parts:
+        for name, place in part.anchors.items():
+            anchors.setdefault(name, place)
+    for part in parts:
+        for number, target, rect in part.links:
+            if target in anchors:
+                target_page, x, y = anchors[target]
+                writer.add_annotation(number, Link(rect=rect, target_page_index=target_page, fit=Fit.xyz(x, y)))
+    parents: list[tuple[int, Any]] = []
+    for part in parts:
+        for level, label, page, x, y in part.bookmarks:
+            while parents and parents[-1][0] >= level:
+                parents.pop()
+            item = writer.add_outline_item(title=label, page_number=page, parent=parents[-1][1] if parents else None,
+                                           fit=Fit.xyz(x, y))
+            parents.append((level, item))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def render_pdf_parts(parts: Sequence[str], *, created: str = "") -> bytes:
+    """Lay out each HTML part in turn (only one part's layout is held at a time) and join them into one PDF
+    whose pages are numbered through, with one outline and every internal link, across parts too."""
+    if len(parts) == 1:
+        return render_pdf(parts[0], created=created)
+    identifier = _identifier(*parts)
+    laid: list[_Part] = []
+    first_page = 0
+    for html in parts:
+        part = _lay_out_part(html, first_page, created, identifier)
+        first_page += len(part.heights_pt)
+        laid.append(part)
+    log.debug("report PDF: %d pages in %d parts", first_page, len(laid))
+    return _join(laid)

@@ -200,7 +200,7 @@ class CheckLine:
     title: str
     reference: str  # the control ids in the run's framework, "" when it has none
     status: str
-    detail: str  # shortened to about one printed line
+    detail: str  # in full
     accepted: str = ""  # as BoxResult.accepted
 
 
@@ -381,6 +381,56 @@ class Document:
     running_header: str
     paper: str  # a CSS page size keyword
     run_id: str = ""  # the run folder's name, as inputs/scan.json records it: in every PDF page's footer
+    findings_sha256: str = ""  # of findings.csv as written in the run folder: in every PDF page's footer
+
+
+@dataclass(frozen=True)
+class PrintLine:
+    """A box or CIS check that FAILs or is ERROR, as the PDF of a large organization writes it under the row."""
+
+    status: str
+    checks: str  # "<short title> (box 2)" or "<short title> (<reference>)", joined when they share the detail
+    detail: str  # in full
+    accepted: str = ""  # "accepted until <date>, entry <n>" for an accepted FAIL
+
+
+@dataclass(frozen=True)
+class PrintRow:
+    """One account of the PDF of a large organization: its matrix row and, if something fails, the lines."""
+
+    row: MatrixRow
+    extended_passed: int
+    extended_applicable: int
+    lines: tuple[PrintLine, ...]
+    error: str = ""  # why an account could not be assessed
+
+
+@dataclass(frozen=True)
+class PrintGroup:
+    ou_path: str  # as shown
+    path: str
+    rows: tuple[PrintRow, ...]
+    accounts: int  # in the OU path, printed or not
+    continued: bool = False  # its first rows are in the part before
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    """A part of the print edition laid out on its own: the first holds the front, the last the back."""
+
+    first: bool
+    last: bool
+    groups: tuple[PrintGroup, ...]
+
+
+@dataclass(frozen=True)
+class PrintEdition:
+    """The PDF's matrix for a large organization (see `scanner.render.print_edition`)."""
+
+    groups: tuple[PrintGroup, ...]
+    listed: int  # accounts printed
+    omitted: int  # accounts the cap left out
+    failing: int  # printed accounts with lines under their row
 
 
 @dataclass(frozen=True)
@@ -402,3 +452,4 @@ class Report:
     rollup: tuple[OuRollup, ...] = ()  # OU by box, in the matrix's order
     clean: tuple[CleanAccount, ...] = ()  # in a large organization, the accounts without a scorecard
     severity_source: str = ""  # where the severity ratings come from, for the summary and the methodology
+    print_edition: PrintEdition | None = None  # a large organization's PDF matrix; None: the PDF prints the HTML

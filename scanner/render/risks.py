@@ -23,6 +23,13 @@ def accepted_labels(assessment: Assessment) -> dict[tuple[str, str], str]:
     return {key: risk.label for key, risk in assessment.accepted.items()}
 
 
+def accepted_until(assessment: Assessment) -> dict[tuple[str, str], str]:
+    """(account_id, check_id) of each accepted FAIL -> "accepted until <date>, entry <n>": the short form, for
+    a page that lists the register's entries in full elsewhere."""
+    return {key: f"accepted until {risk.expires.isoformat()}, entry {risk.entry}"
+            for key, risk in assessment.accepted.items()}
+
+
 def _covered(assessment: Assessment) -> dict[int, list[str]]:
     """Entry number -> the accounts whose FAIL it is the acceptance in force for."""
     covered: dict[int, list[str]] = {}

@@ -30,6 +30,7 @@ from scanner.render.changes import changes_section
 from scanner.render.cis_overview import check_tallies, fix_first
 from scanner.render.extended import FindingIndex, extended_headings, extended_results, organization_line
 from scanner.render.filters import ou_label, parse_time, utc
+from scanner.render.print_edition import print_edition
 from scanner.render.records import (
     AccountCard,
     BoxHeading,
@@ -51,7 +52,7 @@ from scanner.render.records import (
     SkippedAccount,
     UnassessedAccount,
 )
-from scanner.render.risks import accepted_labels, matrix_flags, risk_counts, risks_section
+from scanner.render.risks import accepted_labels, accepted_until, matrix_flags, risk_counts, risks_section
 from scanner.scoring import Frames
 
 WORST_LIMIT = 10
@@ -305,7 +306,7 @@ def _times(run_info: Mapping[str, Any], assessed_ids: Sequence[str], report_time
     )
 
 
-def _document(run_info: Mapping[str, Any], paper: str, run_id: str) -> Document:
+def _document(run_info: Mapping[str, Any], paper: str, run_id: str, findings_sha256: str) -> Document:
     org_name = str(run_info.get("organization_name") or "")
     org_id = str(run_info.get("organization_id") or "")
     started = str(run_info.get("started_at") or "")
@@ -318,6 +319,7 @@ def _document(run_info: Mapping[str, Any], paper: str, run_id: str) -> Document:
         running_header=f"{who} \u00b7 scan {utc(started)}",
         paper=paper_size(paper),
         run_id=run_id,
+        findings_sha256=findings_sha256,
     )
 
 
@@ -338,6 +340,7 @@ def build_report(
     changes: ChangesView | None = None,
     assessment: Assessment = NO_ASSESSMENT,
     run_id: str = "",
+    findings_sha256: str = "",
     compact_from: int = COMPACT_FROM,
 ) -> Report:
     """Everything the templates show, decided here; `report_times` maps account id to report time.
@@ -345,7 +348,7 @@ def build_report(
     `changes` and `assessment` come from the run folder (`scanner.audit.changes.changes_view`,
     `scanner.audit.accepted_risks.exceptions_view`); without them the run reads as a first run without
     an exceptions register. From `compact_from` accounts on, accounts with nothing failing are listed in
-    `clean` instead of getting a scorecard.
+    `clean` instead of getting a scorecard, and the PDF is laid out from the print edition.
     """
     index = _finding_index(frames)
     scores = _scores(frames, index)
@@ -427,7 +430,7 @@ def build_report(
     anchors.update({a.account_id: a.anchor for a in unassessed})
     anchors.update({a.account_id: a.anchor for a in skipped})
     return Report(
-        document=_document(run_info, paper, run_id),
+        document=_document(run_info, paper, run_id, findings_sha256),
         cover=cover,
         framework=frames.framework.label,
         boxes=box_headings(frames.framework),
@@ -444,4 +447,6 @@ def build_report(
         rollup=ou_rollup(matrix),
         clean=tuple(clean),
         severity_source=SEVERITY_SOURCE,
+        print_edition=print_edition(matrix, (c for g in scorecards for c in g.cards), clean, unassessed,
+                                    SHORT_TITLES, accepted_until(assessment)) if compact else None,
     )
