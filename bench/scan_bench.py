@@ -3,8 +3,9 @@
 This process serves the simulated AWS (moto behind a latency layer: every request waits a random
 50-150 ms in its own thread, like an AWS round trip) and seeds N accounts (not timed). The scanner runs
 as a separate process, timed from start to exit, exactly as on the command line. For each size and worker
-count it prints wall time, accounts per second, API calls per account, the scanner's peak RSS and the
-ratio to the latency bound N x calls_on_critical_path x mean_latency / workers.
+count it prints wall time, accounts per second, API calls per account, the scanner's peak RSS (with the
+process that lays out report.pdf, and of the scan process alone) and the ratio to the latency bound
+N x calls_on_critical_path x mean_latency / workers.
 
     .venv/bin/python bench/scan_bench.py                       # 100 and 1,000 accounts
     .venv/bin/python bench/scan_bench.py --accounts 10000 --workers 16
@@ -62,6 +63,8 @@ class Result:
     floor_wall_s: float = 0.0  # the bare boto3 floor (bench/floor.py), same organization, same run
     floor_collect_s: float = 0.0
     floor_cpu_s: float = 0.0
+    scan_peak_rss_mib: float = 0.0  # the `orgscan scan` process alone, without the process laying out the PDF
+    seed_s: float = 0.0  # seeding the simulated organization (not timed in the run)
 
     @property
     def rate(self) -> float:
@@ -126,36 +129,54 @@ def run_floor(sim: SimulatedAws, workers: int) -> dict[str, float]:
     return figures
 
 
-def run_scan(sim: SimulatedAws, out: Path, workers: int, extra: list[str]) -> tuple[float, float, int]:
-    env = _environment(sim)
-    command = [sys.executable, "-m", "scanner", "scan", "--out", str(out), "--workers", str(workers), *extra]
+# `python -m scanner` that also writes its own peak RSS (KiB, without child processes) to the file named by
+# ORGSCAN_BENCH_PEAK when it exits: wait4's figure is the largest of the process and its children.
+SCAN_WITH_OWN_PEAK = """
+import atexit, os, resource, runpy, sys
+atexit.register(lambda: open(os.environ["ORGSCAN_BENCH_PEAK"], "w").write(
+    str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
+sys.argv[0] = "orgscan"
+runpy.run_module("scanner", run_name="__main__")
+"""
+
+
+def run_scan(sim: SimulatedAws, out: Path, workers: int, extra: list[str]) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS MiB with child processes, exit code, peak RSS MiB of the scan process alone."""
+    peak_file = out / "scan-peak-kib"
+    env = {**_environment(sim), "ORGSCAN_BENCH_PEAK": str(peak_file)}
+    command = [sys.executable, "-c", SCAN_WITH_OWN_PEAK, "scan", "--out", str(out / "runs"), "--workers",
+               str(workers), *extra]
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 2):
-        detail = process.stderr.read().decode() if process.stderr else ""
-        raise SystemExit(f"scan failed ({process.returncode}): {detail}")
-    return wall, usage.ru_maxrss / 1024, process.returncode
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)  # noqa: S603
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 2):
+            errors.seek(0)
+            raise SystemExit(f"scan failed ({process.returncode}): {errors.read().decode(errors='replace')}")
+    own = int(peak_file.read_text()) / 1024 if peak_file.exists() else float("nan")
+    return wall, usage.ru_maxrss / 1024, process.returncode, own
 
 
 def bench_one(sim: SimulatedAws, n: int, workers: int, latency: tuple[float, float], extra: list[str]) -> Result:
     reset_backends()
     sim.faults.clear()
     organization = seed_organization(n)
+    print(f"seeded {n} accounts in {organization.seconds:.1f} s", file=sys.stderr, flush=True)
     sim.faults.latency(*latency)
     sim.faults.counter.reset()
     with tempfile.TemporaryDirectory(prefix="orgscan-bench-") as tmp:
-        wall, rss, code = run_scan(sim, Path(tmp), workers, extra)
-        folder = next(p for p in Path(tmp).iterdir() if p.is_dir())
+        wall, rss, code, own_rss = run_scan(sim, Path(tmp), workers, extra)
+        folder = next(p for p in (Path(tmp) / "runs").iterdir() if p.is_dir())
         info = json.loads((folder / "run.json").read_bytes())
         collect_s = float(info.get("timings", {}).get("collect_s", 0.0))
         collect_cpu_s = float(info.get("timings", {}).get("collect_cpu_s", 0.0))
         digest = hashlib.sha256((folder / "findings.csv").read_bytes()).hexdigest()[:16]
     calls = sim.faults.counter.calls()
     scanned = [a.account_id for a in organization.accounts if a.scannable]
-    account_calls = sum(c for (account, _), c in calls.items() if account in set(scanned))
+    assessed = set(scanned)
+    account_calls = sum(c for (account, _), c in calls.items() if account in assessed)
     management = organization.management_account_id
     org_calls = sum(c for (account, action), c in calls.items()
                     if account == management and action not in (*REPORT_ACTIONS, *DOCUMENT_ACTIONS))
@@ -168,15 +189,16 @@ def bench_one(sim: SimulatedAws, n: int, workers: int, latency: tuple[float, flo
     seed_organization(n)
     floor = run_floor(sim, workers)
     return Result(n, workers, wall, collect_s, rss, account_calls / len(scanned), crit, org_calls, bound, code,
-                  digest, collect_cpu_s, floor["wall_s"], floor["collect_s"], floor["collect_cpu_s"])
+                  digest, collect_cpu_s, floor["wall_s"], floor["collect_s"], floor["collect_cpu_s"], own_rss,
+                  organization.seconds)
 
 
 def table(results: list[Result], baseline: Result | None) -> str:
     lines = ["| accounts | workers | wall s | collect s | accounts/s | API calls/account | critical-path calls | "
              "latency bound s | wall / bound | collect / bound | speed-up (wall) | speed-up (collect) | "
-             "peak RSS MiB | floor collect s | collect / floor | wall / floor | outputs share | "
-             "CPU ms/account (floor) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "peak RSS MiB | scan process peak RSS MiB | floor collect s | collect / floor | wall / floor | "
+             "outputs share | CPU ms/account (floor) | seed s |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         wall_up = f"{r.rate / baseline.rate:.1f}x" if baseline else "-"
         collect_up = f"{r.collect_rate / baseline.collect_rate:.1f}x" if baseline else "-"
@@ -184,9 +206,9 @@ def table(results: list[Result], baseline: Result | None) -> str:
         lines.append(f"| {r.accounts} | {r.workers} | {r.wall_s:.1f} | {r.collect_s:.1f} | {r.rate:.1f} | "
                      f"{r.calls_per_account:.2f} | {r.critical_calls:.2f} | {r.bound_s:.1f} | {r.ratio:.2f} | "
                      f"{collect_ratio:.2f} | {wall_up} | {collect_up} | {r.peak_rss_mib:.0f} | "
-                     f"{r.floor_collect_s:.1f} | {r.collect_over_floor:.2f} | {r.wall_over_floor:.2f} | "
-                     f"{r.outputs_share:.0%} | {r.cpu_ms_per_account:.0f} "
-                     f"({1000 * r.floor_cpu_s / r.accounts:.0f}) |")
+                     f"{r.scan_peak_rss_mib:.0f} | {r.floor_collect_s:.1f} | {r.collect_over_floor:.2f} | "
+                     f"{r.wall_over_floor:.2f} | {r.outputs_share:.0%} | {r.cpu_ms_per_account:.0f} "
+                     f"({1000 * r.floor_cpu_s / r.accounts:.0f}) | {r.seed_s:.1f} |")
     return "\n".join(lines)
 
 
@@ -245,6 +267,9 @@ def main() -> int:
         "order of dependence) and writing nothing, as its own process against the same organization in the same "
         "run; targets: collect / floor <= 1.15, wall / floor <= 1.35 at 1,000 accounts, outputs share <= 25 %",
         "- CPU ms/account: the scanner process's CPU time during collection per account (the floor's in brackets)",
+        "- peak RSS: the scan with its child processes (report.pdf is laid out in one from 100 accounts on); "
+        "scan process peak RSS: the `orgscan scan` process alone",
+        "- seed s: loading the simulated organization into moto, in the harness process (not part of the run)",
         "- findings identical across worker counts: "
         + ", ".join(f"{n} accounts: {'yes' if len(d) == 1 else 'NO'}" for n, d in digests.items()),
         "",

@@ -8,6 +8,7 @@ in its own folder, from what the scan recorded before collecting (see `scanner/a
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -195,6 +196,16 @@ def resume(
                        finished=clock(), config_digest=start.config_digest, resumed=resumed)
 
 
+def peak_memory() -> str:
+    """This process's peak resident memory, for the log: what the scan holds, without its child processes."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return "unknown"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return f"{peak / (2**20 if sys.platform == 'darwin' else 2**10):.0f} MiB"  # bytes on macOS, KiB elsewhere
+
+
 def history_path(config: Config, out: Path) -> Path:
     return Path(config.history) if config.history else default_path(out)
 
@@ -246,6 +257,7 @@ def _finish(
     if resumed:
         info["resumed"] = resumed
     folder.write_run_info(info)
+    log.info("run %s: collected; peak memory so far %s", folder.path.name, peak_memory())
     write_baseline(folder, history.baseline(run_key(folder)))
     derived = derive_outputs(folder, config.thresholds, Framework(config.framework))
     outcome = write_outputs(folder, derived, paper=config.paper)
@@ -283,6 +295,8 @@ def write_outputs(folder: RunFolder, derived: Derivation, *, paper: str = "A4") 
     write_xlsx(folder.path / REPORT_XLSX, folder.read_run_info(), results, frames)
     reports.finish()
     manifest_sha256 = write_manifest(folder)  # last: it lists every file written above
+    log.info("run %s: outputs written; peak memory %s (report.pdf of a large run is laid out in a process of "
+             "its own)", folder.path.name, peak_memory())
     counts = account_counts(results)
     boxes = frames.findings[frames.findings["check_id"].isin(CHECK_IDS)]  # the exit code speaks for the boxes
     errors = counts["error"] + int((boxes["status"] == Status.ERROR.value).sum())
