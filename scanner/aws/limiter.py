@@ -155,15 +155,19 @@ class AdaptiveLimiter:
             window.in_flight -= 1
             window.cond.notify_all()
 
-    def attach(self, events: Any, service: str, account_id: str = CALLER) -> None:
+    def attach(self, events: Any, service: str, account_id: str | None = CALLER) -> None:
         """Register on a client's event system: a client of `service` with `account_id`'s credentials
-        ("" for the caller's own). Throttles of the caller's clients are put down to the thread's account."""
-        window = self.window(service, account_id)
+        ("" for the caller's own). Throttles of the caller's clients are put down to the thread's account.
+
+        `account_id` None: a client shared by member accounts, each request made for the account the thread
+        works for (`set_current_account`) and counted in that account's window.
+        """
+        fixed = self.window(service, account_id) if account_id is not None else None
 
         def before_send(**_: Any) -> None:
             if account_id:
                 set_current_account(account_id)
-            self.acquire(window)
+            self.acquire(fixed if fixed is not None else self.window(service, current_account()))
 
         def response_received(parsed_response: Any = None, exception: Any = None, context: Any = None,
                               **_: Any) -> None:
