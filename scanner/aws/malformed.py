@@ -48,27 +48,58 @@ def malformed_answer(response: dict[str, Any], exc: BaseException) -> dict[str, 
 
 
 class _CheckedParser:
-    """botocore's parser for one protocol; an answer it cannot read comes back as `MalformedResponse`."""
+    """botocore's parser for one protocol; an answer it cannot read comes back as `MalformedResponse`.
 
-    def __init__(self, parser: Any, check_json: bool) -> None:
+    A JSON success answer is read by `strict`, the same parser except that a body which is not JSON fails instead
+    of reading as an empty answer: each body is parsed once. Error answers keep botocore's reading (an error
+    page that is not JSON becomes its message).
+    """
+
+    def __init__(self, parser: Any, strict: Any = None) -> None:
         self._parser = parser
-        self._check_json = check_json
+        self._strict = strict
 
     def parse(self, response: dict[str, Any], shape: Any) -> dict[str, Any]:
+        parser = self._strict if self._strict is not None and response["status_code"] < 300 else self._parser
         try:
-            if self._check_json and response["status_code"] < 300 and response["body"]:
-                json.loads(response["body"])
-            parsed: dict[str, Any] = self._parser.parse(response, shape)
+            parsed: dict[str, Any] = parser.parse(response, shape)
         except Exception as exc:  # whatever the parser trips on, the answer is at fault
             return malformed_answer(response, exc)
         return parsed
 
 
+def _parse_json_strictly(parser: Any, body: bytes) -> Any:
+    """botocore's `_parse_body_as_json` without its fallback: an empty body is `{}`, any other must be JSON."""
+    return json.loads(body.decode(parser.DEFAULT_ENCODING)) if body else {}
+
+
+_STRICT_CLASSES: dict[type, type] = {}
+
+
+def _strict_class(parser_class: type) -> type:
+    strict = _STRICT_CLASSES.get(parser_class)
+    if strict is None:
+        strict = _STRICT_CLASSES[parser_class] = type(
+            f"Strict{parser_class.__name__}", (parser_class,), {"_parse_body_as_json": _parse_json_strictly})
+    return strict
+
+
 class CheckedParserFactory(ResponseParserFactory):
     """The botocore session's `response_parser_factory`: every client of the scan parses through it."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._settings: dict[str, Any] = {}
+
+    def set_parser_defaults(self, **kwargs: Any) -> None:
+        super().set_parser_defaults(**kwargs)
+        self._settings.update(kwargs)
+
     def create_parser(self, protocol_name: str) -> Any:
-        return _CheckedParser(super().create_parser(protocol_name), protocol_name in _JSON_PROTOCOLS)
+        parser = super().create_parser(protocol_name)
+        if protocol_name not in _JSON_PROTOCOLS:
+            return _CheckedParser(parser)
+        return _CheckedParser(parser, _strict_class(type(parser))(**self._settings))
 
 
 def _code(parsed: Any) -> str:
