@@ -129,6 +129,8 @@ class Cover:
     cis_checks: tuple[CheckTally, ...] = ()  # failing first, by severity then number failing
     fix_first: tuple[PriorityLine, ...] = ()
     fix_first_more: int = 0  # failing critical and high findings beyond the list, all in findings.csv
+    parts: tuple[str, ...] = ()  # run ids of the run folders `orgscan merge` combined; empty for one scan
+    part_notes: tuple[str, ...] = ()  # what the merge said of its parts (run.json merge_notes)
 
 
 @dataclass(frozen=True)

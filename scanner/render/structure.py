@@ -323,6 +323,14 @@ def _document(run_info: Mapping[str, Any], paper: str, run_id: str, findings_sha
     )
 
 
+def _merged(run_info: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The run ids of the parts a merged run combines, and the merge's notes (run.json); empty for one scan."""
+    parts = run_info.get("merged_from")
+    notes = run_info.get("merge_notes")
+    ids = tuple(str(p.get("run_id") or "?") for p in parts if isinstance(p, dict)) if isinstance(parts, list) else ()
+    return ids, tuple(str(n) for n in notes) if isinstance(notes, list) else ()
+
+
 def first_run_view(run_info: Mapping[str, Any], frames: Frames) -> ChangesView:
     """The changes view of a run with no recorded predecessor: nothing to compare, one point of trend."""
     started = str(run_info.get("started_at") or "")
@@ -423,6 +431,8 @@ def build_report(
         cis_checks=check_tallies(frames.findings, frames.framework),
         fix_first=priorities,
         fix_first_more=more_priorities,
+        parts=_merged(run_info)[0],
+        part_notes=_merged(run_info)[1],
     )
     assessed_ids = sorted(r.account.account_id for r, _ in assessed)
     anchors = {card.account_id: card.anchor for group in scorecards for card in group.cards}

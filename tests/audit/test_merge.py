@@ -120,6 +120,9 @@ def test_merged_folder_verifies_and_says_what_it_merged(scans: Scans, merged: Pa
     assert info["started_at"] == parts[0]["started_at"] and info["finished_at"] == parts[-1]["finished_at"]
     assert info["account_counts"] == read_json(scans.whole / "run.json")["account_counts"]  # type: ignore[index]
     assert "merge_notes" not in info  # the parts started seconds apart
+    summary = (merged / "report.html").read_text(encoding="utf-8")
+    ids = ", ".join(p["run_id"] for p in parts)
+    assert f"<th>Scanned in parts</th><td>3 run folders merged by orgscan merge: {ids}</td>" in summary
 
 
 def test_merged_evidence_is_the_parts_evidence_byte_for_byte(scans: Scans, merged: Path) -> None:
@@ -229,6 +232,8 @@ def test_parts_started_far_apart_are_said_to_be(scans: Scans, tmp_path: Path) ->
     assert isinstance(info, dict)
     assert "hours apart" in info["merge_notes"][0]
     assert run_cli(None, "verify", str(run_folder(out))).code == 0
+    summary = (run_folder(out) / "report.html").read_text(encoding="utf-8")
+    assert f'<span class="note">{info["merge_notes"][0]}</span>' in summary
 
 
 @pytest.mark.parametrize("arguments", [
