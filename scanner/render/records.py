@@ -143,6 +143,17 @@ class MatrixRow:
     applicable: int
     note: str = ""  # why a row has no statuses (skipped accounts)
     accepted: tuple[bool, ...] = ()  # per box: a FAIL covered by an accepted risk; empty when none is
+    cis: str = ""  # one letter per matrix CIS check, in Report.matrix_checks order (CIS_LETTERS); "" when skipped
+
+
+@dataclass(frozen=True)
+class MatrixCheck:
+    """A CIS check the matrix tools can filter on and show as a column (report.html only)."""
+
+    check_id: str
+    label: str  # "2.7 Do not use the root user": the filter's choice
+    heading: str  # "2.7 Root not used": the column's heading
+    title: str
 
 
 @dataclass(frozen=True)
@@ -452,6 +463,7 @@ class Report:
     unknown_states: tuple[SkippedAccount, ...] = ()  # attempted although their state is unknown or absent
     ou_choices: tuple[OuChoice, ...] = ()  # the matrix's OU filter, sorted as the matrix is
     rollup: tuple[OuRollup, ...] = ()  # OU by box, in the matrix's order
+    matrix_checks: tuple[MatrixCheck, ...] = ()  # the CIS checks of MatrixRow.cis, in its order
     clean: tuple[CleanAccount, ...] = ()  # in a large organization, the accounts without a scorecard
     severity_source: str = ""  # where the severity ratings come from, for the summary and the methodology
     print_edition: PrintEdition | None = None  # a large organization's PDF matrix; None: the PDF prints the HTML

@@ -22,12 +22,15 @@ from scanner.audit.accepted_risks import NO_ASSESSMENT, Assessment
 from scanner.audit.changes import ChangesView, TrendPoint, box_rates, box_statuses, change_counts
 from scanner.checks import BOXES, Framework, references_for
 from scanner.checks.classic_console import CLASSIC_CONSOLE
+from scanner.checks.extended_catalog import ACCOUNT_EXTENDED
 from scanner.checks.organization import organization_account
+from scanner.checks.references import control_ids
 from scanner.checks.severity import SEVERITY_SOURCE
 from scanner.models import AccountResult, ScanStatus, Status
 from scanner.normalize.evidence import describe_organization_features
 from scanner.render.changes import changes_section
 from scanner.render.cis_overview import check_tallies, fix_first
+from scanner.render.extended import SHORT_TITLES as CHECK_SHORT_TITLES
 from scanner.render.extended import FindingIndex, extended_headings, extended_results, organization_line
 from scanner.render.filters import ou_label, parse_time, utc
 from scanner.render.print_edition import print_edition
@@ -43,6 +46,7 @@ from scanner.render.records import (
     Coverage,
     DataTimes,
     Document,
+    MatrixCheck,
     MatrixGroup,
     MatrixRow,
     OuChoice,
@@ -68,6 +72,11 @@ SHORT_TITLES = {
     "password-policy": "Password policy",
 }
 MISSING_FINDING = "No finding was recorded for this box, so it cannot be counted as passing."
+# A matrix row's CIS statuses, one letter per check (matrix.js reads them back): A is a FAIL accepted as a
+# risk, still a FAIL; a check without a finding is E, as on the scorecard.
+CIS_LETTERS = {Status.PASS.value: "P", Status.FAIL.value: "F", Status.NOT_APPLICABLE.value: "N",
+               Status.ERROR.value: "E"}
+ACCEPTED_LETTER = "A"
 AUTHOR = "orgscan"
 
 
@@ -179,6 +188,36 @@ def _tally(statuses: Sequence[str]) -> BoxTally:
     failed = statuses.count(Status.FAIL.value)
     applicable = len(statuses) - statuses.count(Status.NOT_APPLICABLE.value)
     return BoxTally(passed, applicable, failed, applicable - passed - failed)
+
+
+def matrix_checks(framework: Framework) -> tuple[MatrixCheck, ...]:
+    """The account-level CIS checks, in catalog order: the matrix's CIS filter and columns, and the order of
+    each row's letters. The control id leads where the framework has one, so a reader finds "2.7" by its id."""
+    checks = []
+    for check in ACCOUNT_EXTENDED:
+        ids = control_ids(check.check_id, framework)
+        short = CHECK_SHORT_TITLES[check.check_id]
+        ref = references_for(check.check_id, framework)
+        if ids:
+            label, heading = f"{ids} {check.title}", f"{ids} {short}"
+        elif ref:  # "not in CIS v7.0"
+            label, heading = f"{check.title} ({ref})", f"{short} ({ref})"
+        else:
+            label, heading = f"{check.title} (no {framework.label} control)", short
+        checks.append(MatrixCheck(check.check_id, label, heading, check.title))
+    return tuple(checks)
+
+
+def cis_letters(account_id: str, index: FindingIndex, accepted: Mapping[tuple[str, str], str]) -> str:
+    """One account's CIS statuses as MatrixRow.cis encodes them, in matrix_checks order."""
+    letters = []
+    for check in ACCOUNT_EXTENDED:
+        status = index.get((account_id, check.check_id), (Status.ERROR.value, ""))[0]
+        if status == Status.FAIL.value and (account_id, check.check_id) in accepted:
+            letters.append(ACCEPTED_LETTER)
+        else:
+            letters.append(CIS_LETTERS.get(status, CIS_LETTERS[Status.ERROR.value]))
+    return "".join(letters)
 
 
 def ou_rollup(matrix: Sequence[MatrixGroup]) -> tuple[OuRollup, ...]:
@@ -390,7 +429,8 @@ def build_report(
             rows.append(MatrixRow(account.account_id, account.account_name, anchor, account_scores.statuses,
                                   account_scores.passed, account_scores.applicable,
                                   accepted=matrix_flags(account.account_id, check_ids, account_scores.statuses,
-                                                        labels)))
+                                                        labels),
+                                  cis=cis_letters(account.account_id, index, labels)))
             if result.scan_status is ScanStatus.ERROR:
                 code, message = _split_error(result.error)
                 unassessed.append(UnassessedAccount(account.account_id, account.account_name, ou_path, anchor,
@@ -455,6 +495,7 @@ def build_report(
         unknown_states=tuple(sorted(unknown_states, key=lambda s: s.account_id)),
         ou_choices=ou_choices(r.account.ou_path for r in results),
         rollup=ou_rollup(matrix),
+        matrix_checks=matrix_checks(frames.framework),
         clean=tuple(clean),
         severity_source=SEVERITY_SOURCE,
         print_edition=print_edition(matrix, (c for g in scorecards for c in g.cards), clean, unassessed,

@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scanner.checks import CHECK_IDS
 from scanner.output.csv_export import to_csv_bytes
 from scanner.render import REPORT_HTML, prepare_report
 from scanner.render.html import render_html
@@ -73,3 +75,45 @@ def test_an_ou_and_its_sub_ous_then_one_account(large_page: Any, large: Any) -> 
     one = sorted(expected)[len(expected) // 2]
     search(large_page, one)
     assert shown(large_page) == [one]
+
+
+def test_every_account_failing_2_7_root_used_recently(large_page: Any, large: Any) -> None:
+    _, findings, _ = large
+    choose(large_page, "matrix-cis", "root-not-used-recently")
+    choose(large_page, "matrix-status", "fail")
+    expected = {f["account_id"] for f in findings
+                if f["check_id"] == "root-not-used-recently" and f["status"] == "FAIL"}
+    assert len(expected) > 50
+    assert sorted(shown(large_page)) == sorted(expected)
+    assert large_page.find_element(By.ID, "matrix-shown").text == f"{len(expected)} of {ACCOUNTS} accounts shown"
+
+
+def test_failing_or_error_only_counts_what_findings_csv_says(large_page: Any, large: Any) -> None:
+    _, findings, _ = large
+    large_page.find_element(By.ID, "matrix-failing").click()
+    expected = {f["account_id"] for f in findings if f["check_id"] in CHECK_IDS and f["status"] in ("FAIL", "ERROR")}
+    errors_only = {f["account_id"] for f in findings if f["check_id"] in CHECK_IDS and f["status"] == "ERROR"} - {
+        f["account_id"] for f in findings if f["check_id"] in CHECK_IDS and f["status"] == "FAIL"}
+    assert errors_only  # the unreachable accounts
+    assert sorted(shown(large_page)) == sorted(expected)
+    assert large_page.find_element(By.ID, "matrix-shown").text == f"{len(expected)} of {ACCOUNTS} accounts shown"
+
+
+def test_fewest_passed_first_across_the_whole_organization(large_page: Any, large: Any) -> None:
+    _, findings, accounts = large
+    scores: dict[str, list[int]] = {a["account_id"]: [0, 0] for a in accounts}
+    for f in findings:
+        if f["check_id"] in CHECK_IDS and f["status"] != "NOT_APPLICABLE":
+            scores[f["account_id"]][0] += f["status"] == "PASS"
+            scores[f["account_id"]][1] += 1
+    choose(large_page, "matrix-sort", "fewest")
+    order = shown(large_page)
+    scored = [a for a in order if scores[a][1]]
+    assert order == scored + [a for a in order if not scores[a][1]]
+    shares = [Fraction(*scores[a]) for a in scored]
+    assert shares == sorted(shares) and len(order) == ACCOUNTS
+    ous = {a["account_id"]: a["ou_path"] for a in accounts}
+    assert len({ous[a] for a in order[:20]}) > 1  # the worst accounts of every OU, together
+    choose(large_page, "matrix-sort", "")
+    assert shown(large_page) == sorted(order, key=lambda a: (ous[a].casefold(), a))
+    assert console_errors(large_page) == []

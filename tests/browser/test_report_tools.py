@@ -34,6 +34,16 @@ return Array.from(document.querySelectorAll("table.matrix tbody"))
   .map(group => [group.rows[0].textContent,
                  Array.from(group.rows).slice(1).filter(row => row.getClientRects().length > 0).length]);
 """
+# Per shown row, its account id and the text of its OU cell (None where the row has none on screen).
+OU_CELLS = """
+return Array.from(document.querySelectorAll("table.matrix tbody tr"))
+  .filter(row => !row.classList.contains("ou") && row.getClientRects().length > 0)
+  .map(row => {
+    const cell = row.querySelector("td.ouc");
+    return [row.cells[0].textContent.trim(),
+            cell && cell.getClientRects().length > 0 ? cell.textContent : null];
+  });
+"""
 STATUS_CHOICES = {"PASS": "pass", "FAIL": "fail", "NOT_APPLICABLE": "na", "ERROR": "error"}
 
 
@@ -113,10 +123,15 @@ def test_each_box_and_status_shows_the_accounts_findings_csv_gives(page: Any, pu
     assert sorted(shown(page)) == sorted(a for a, boxes in statuses.items() if "ERROR" in boxes.values())
 
 
-def test_failing_only_shows_the_accounts_with_a_failing_box(page: Any, published: Published) -> None:
+def test_failing_or_error_only_shows_the_accounts_with_a_box_failing_or_in_error(
+    page: Any, published: Published,
+) -> None:
     page.find_element(By.ID, "matrix-failing").click()
-    failing = {a for a, boxes in box_statuses(published).items() if "FAIL" in boxes.values()}
+    failing = {a for a, boxes in box_statuses(published).items() if {"FAIL", "ERROR"} & set(boxes.values())}
+    assert "444444444444" in failing and "FAIL" not in box_statuses(published)["444444444444"].values()
     assert sorted(shown(page)) == sorted(failing)
+    assert page.find_element(By.ID, "matrix-shown").text == f"{len(failing)} of {len(published.accounts)} " \
+        "accounts shown"
     search(page, "prod")
     assert sorted(shown(page)) == sorted(failing & matching(published, "prod"))
     page.find_element(By.ID, "matrix-failing").click()
@@ -133,29 +148,66 @@ def test_counts_per_ou_follow_the_filters(page: Any, published: Published) -> No
         assert rows > 0, f"an OU with nothing to show stays on screen: {header}"
 
 
-@pytest.mark.parametrize("order", ["fewest", "most"])
-def test_sorting_by_passed_boxes_within_each_ou(page: Any, published: Published, order: str) -> None:
-    choose(page, "matrix-sort", order)
+def passed_shares(published: Published) -> dict[str, tuple[int, int]]:
+    """Each account's boxes passed and applicable, as findings.csv gives them."""
     scores: dict[str, tuple[int, int]] = {}
     for account_id, boxes in box_statuses(published).items():
         values = list(boxes.values())
         scores[account_id] = (values.count("PASS"), sum(1 for s in values if s != "NOT_APPLICABLE"))
+    return scores
+
+
+def assert_sorted_by_share(order: list[str], scores: dict[str, tuple[int, int]], most: bool) -> None:
+    scored = [a for a in order if scores.get(a, (0, 0))[1]]
+    unscored = [a for a in order if not scores.get(a, (0, 0))[1]]
+    assert order == scored + unscored  # nothing applicable (or skipped): last either way
+    shares = [Fraction(*scores[a]) for a in scored]
+    assert shares == sorted(shares, reverse=most)
+
+
+@pytest.mark.parametrize("order", ["fewest", "most"])
+def test_a_sort_by_passed_boxes_is_one_list_across_the_organization(
+    page: Any, published: Published, order: str,
+) -> None:
     ou = {a["account_id"]: a["ou_path"] for a in published.accounts}
-    by_ou: dict[str, list[str]] = defaultdict(list)
-    for account_id in shown(page):
-        by_ou[ou[account_id]].append(account_id)
-    for members in by_ou.values():
-        scored = [a for a in members if scores.get(a, (0, 0))[1]]
-        unscored = [a for a in members if not scores.get(a, (0, 0))[1]]
-        assert members == scored + unscored  # nothing applicable (or skipped): last either way
-        shares = [Fraction(*scores[a]) for a in scored]
-        assert shares == sorted(shares, reverse=order == "most")
+    grouped = shown(page)
+    assert grouped == sorted(grouped, key=lambda a: (ou[a].casefold(), a))
+    choose(page, "matrix-sort", order)
+    assert sorted(shown(page)) == sorted(ou)
+    assert_sorted_by_share(shown(page), passed_shares(published), order == "most")
+    assert shown(page) != sorted(shown(page), key=lambda a: (ou[a].casefold(), a))  # OUs interleave
     assert SUSPENDED in shown(page)
+    groups = page.execute_script(SHOWN_GROUPS)
+    assert len(groups) == 1 and groups[0][1] == len(ou)
+    assert groups[0][0].startswith("Every OU, ")
+    headings = [th.text for th in page.find_elements(By.CSS_SELECTOR, "table.matrix thead th")]
+    assert headings[:3] == ["Account", "Name", "OU"]
+    cells = page.execute_script(OU_CELLS)
+    assert cells == [[a, ou[a] or "(no OU path)"] for a in shown(page)]
     choose(page, "matrix-sort", "")
-    assert shown(page) == sorted(shown(page), key=lambda a: (ou[a].casefold(), a))
+    assert shown(page) == grouped
+    assert [th.text for th in page.find_elements(By.CSS_SELECTOR, "table.matrix thead th")][2] != "OU"
+    assert len(page.execute_script(SHOWN_GROUPS)) == len(set(ou.values()))
+    assert page.execute_script(OU_CELLS) == [[a, None] for a in grouped]  # the OU column is gone
 
 
-def test_hostile_names_stay_text(page: Any, published: Published) -> None:
+def test_filters_apply_to_the_sorted_list_too(page: Any, published: Published) -> None:
+    choose(page, "matrix-sort", "fewest")
+    page.find_element(By.ID, "matrix-failing").click()
+    search(page, "root/prod")
+    statuses = box_statuses(published)
+    expected = [a for a in shown(page)]
+    assert sorted(expected) == sorted(a for a in matching(published, "root/prod")
+                                      if {"FAIL", "ERROR"} & set(statuses[a].values()))
+    assert_sorted_by_share(expected, passed_shares(published), most=False)
+    assert page.find_element(By.ID, "matrix-shown").text == f"{len(expected)} of {len(published.accounts)} " \
+        "accounts shown"
+
+
+@pytest.mark.parametrize("order", ["", "most"])
+def test_hostile_names_stay_text(page: Any, published: Published, order: str) -> None:
+    choose(page, "matrix-sort", order)
+    page.find_element(By.ID, "matrix-cis-columns").click()
     search(page, "alert")
     assert shown(page) == ["555555555555"]
     with pytest.raises(NoAlertPresentException):
@@ -176,8 +228,11 @@ def test_nothing_is_fetched_and_nothing_errs(page: Any, published: Published) ->
     choose(page, "matrix-ou", "ou:Root/Prod")
     choose(page, "matrix-box", "root-mfa")
     choose(page, "matrix-status", "fail")
+    choose(page, "matrix-cis", "root-not-used-recently")
     choose(page, "matrix-sort", "most")
     page.find_element(By.ID, "matrix-failing").click()
+    page.find_element(By.ID, "matrix-cis-columns").click()
+    choose(page, "matrix-status", "")
     links = page.find_elements(By.CSS_SELECTOR, "table.matrix tbody tr:not(.ou) a")
     next(link for link in links if link.is_displayed()).click()
     assert page.current_url.startswith(published.url + "#acct-")

@@ -10,15 +10,20 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+from scanner.checks import Framework
+from scanner.checks.extended_catalog import ACCOUNT_EXTENDED_IDS
+from scanner.models import Status
 from scanner.render import prepare_report
 from scanner.render.environment import TEMPLATES
 from scanner.render.html import render_html
 from scanner.render.records import OuChoice, Report
-from scanner.render.structure import build_report, ou_choices
+from scanner.render.structure import build_report, cis_letters, matrix_checks, ou_choices
 from tests.render.conftest import (
     ASSESSED,
     HOSTILE_NAME,
     RUN_INFO,
+    SEEDED,
+    SEEDED_EXTENDED,
     SUSPENDED,
     UNREACHABLE,
     HandMadeRun,
@@ -64,7 +69,8 @@ def test_every_row_keeps_the_full_name_and_its_score(run: HandMadeRun, tmp_path:
     escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Ops, \u202eevil"
     assert f'title="{escaped}"' in matrix
     assert HOSTILE_NAME not in matrix
-    assert '<tr id="m-acct-555555555555" data-passed="2" data-applicable="4">' in matrix  # P F N E P
+    assert '<tr id="m-acct-555555555555" data-passed="2" data-applicable="4" data-cis="PPPPPPPPPPPPPP">' \
+        in matrix  # boxes P F N E P, every CIS check passing
 
 
 def test_ou_choices_count_every_account_below_them(run: HandMadeRun) -> None:
@@ -131,3 +137,44 @@ def test_every_shortened_name_shows_in_full_on_hover(tmp_path: Path) -> None:
     for title, shown in parser.cells:
         assert title is not None and title.startswith(shown.rstrip("\u2026")), shown
     assert (long_name, long_name[:31].rsplit(" ", 1)[0] + "\u2026") in parser.cells
+
+
+LETTER = {"PASS": "P", "FAIL": "F", "NOT_APPLICABLE": "N", "ERROR": "E"}
+
+
+def test_each_row_carries_its_cis_statuses_in_the_order_the_table_names_the_checks(run: HandMadeRun) -> None:
+    report = _report(run)
+    html = render_html(report)
+    assert f'<table class="matrix" id="matrix-table" data-cis="{" ".join(ACCOUNT_EXTENDED_IDS)}">' in html
+    rows = {r.account_id: r for g in report.matrix for r in g.rows}
+    assert rows[SEEDED].cis == "".join(LETTER[s.value] for s in SEEDED_EXTENDED.values()) == "FPNFEPFPNNNNNN"
+    assert rows[UNREACHABLE].cis == "E" * len(ACCOUNT_EXTENDED_IDS)
+    assert rows[SUSPENDED].cis == ""
+    assert f'<tr id="m-acct-{SUSPENDED}">' in html  # a skipped account has no statuses to carry
+    assert f'data-cis="{rows[SEEDED].cis}"' in html
+
+
+def test_an_accepted_cis_fail_is_a_letter_of_its_own_and_a_missing_finding_an_error() -> None:
+    index = {("1", check_id): (Status.PASS.value, "") for check_id in ACCOUNT_EXTENDED_IDS}
+    index[("1", "access-keys-rotated")] = (Status.FAIL.value, "old key")
+    index[("1", "password-length")] = (Status.FAIL.value, "short")
+    del index[("1", "access-analyzer")]
+    letters = cis_letters("1", index, {("1", "access-keys-rotated"): "accepted until 2026-03-31"})
+    assert letters[ACCOUNT_EXTENDED_IDS.index("access-keys-rotated")] == "A"
+    assert letters[ACCOUNT_EXTENDED_IDS.index("password-length")] == "F"
+    assert letters[ACCOUNT_EXTENDED_IDS.index("access-analyzer")] == "E"
+    assert letters.count("P") == len(ACCOUNT_EXTENDED_IDS) - 3
+
+
+def test_the_cis_choices_follow_the_runs_framework() -> None:
+    v7 = {c.check_id: c for c in matrix_checks(Framework.CIS_V7)}
+    assert (v7["root-not-used-recently"].label, v7["root-not-used-recently"].heading) == \
+        ("2.7 Do not use the root user", "2.7 Root not used")
+    assert v7["single-active-key"].label == "Keep one active access key per user (not in CIS v7.0)"
+    assert matrix_checks(Framework.CIS_V5)[1].label == "1.6 Do not use the root user"
+    hub = {c.check_id: c for c in matrix_checks(Framework.SECURITY_HUB)}
+    assert (hub["root-not-used-recently"].label, hub["root-not-used-recently"].heading) == \
+        ("Do not use the root user (no Security Hub control)", "Root not used")
+    assert hub["root-hardware-mfa"].heading == "IAM.6 Root hardware MFA"
+    assert tuple(c.check_id for c in hub.values()) == ACCOUNT_EXTENDED_IDS
+
