@@ -9,41 +9,53 @@ from __future__ import annotations
 import shutil
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scanner.simulation.seed import seed_organization
+from scanner.simulation.seed import SeededOrganization, seed_organization
 from scanner.simulation.server import SimulatedAws, reset_backends
 from tests.conftest import _loopback_only
 from tests.integration.helpers import run_cli, run_folder
 from tests.simulation.helpers import NOW
 
 
-@pytest.fixture(scope="session")
-def reference_run(sim: SimulatedAws, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A complete run folder of the seeded organization (its denied account included), never modified."""
+@contextmanager
+def seeded_organization_cli(sim: SimulatedAws, base: Path) -> Iterator[SeededOrganization]:
+    """The seeded organization, served over HTTP, with the environment tests/conftest.py's guard gives each
+    test (no profile, no credentials file, loopback only): for module and session fixtures that scan it
+    through the CLI. The simulation is reset before and after."""
     reset_backends()
     sim.faults.clear()
     organization = seed_organization(now=NOW)
     organization.install(sim.faults)
-    base = tmp_path_factory.mktemp("reference")
-    out = base / "runs"
     empty = base / "empty-aws-config"
     empty.write_text("")
-    with pytest.MonkeyPatch.context() as patch:  # what tests/conftest.py's guard does for each test
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN",
-                     "AWS_WEB_IDENTITY_TOKEN_FILE"):
-            patch.delenv(name, raising=False)
-        patch.setenv("AWS_CONFIG_FILE", str(empty))
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
-        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        patch.setattr(socket.socket, "connect", _loopback_only)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN",
+                         "AWS_WEB_IDENTITY_TOKEN_FILE"):
+                patch.delenv(name, raising=False)
+            patch.setenv("AWS_CONFIG_FILE", str(empty))
+            patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+            patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+            patch.setattr(socket.socket, "connect", _loopback_only)
+            yield organization
+    finally:
+        reset_backends()
+        sim.faults.clear()
+        sim.faults.counter.reset()
+
+
+@pytest.fixture(scope="session")
+def reference_run(sim: SimulatedAws, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete run folder of the seeded organization (its denied account included), never modified."""
+    base = tmp_path_factory.mktemp("reference")
+    out = base / "runs"
+    with seeded_organization_cli(sim, base):
         result = run_cli(sim, "scan", "--out", str(out))
-    reset_backends()
-    sim.faults.clear()
-    sim.faults.counter.reset()
     assert result.code == 2, result.stderr
     return run_folder(out)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import socket
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +13,9 @@ from pathlib import Path
 import pytest
 
 from scanner.audit.manifest import parse_manifest
-from scanner.simulation.seed import seed_organization
-from scanner.simulation.server import SimulatedAws, reset_backends
-from tests.conftest import _loopback_only
+from scanner.simulation.server import SimulatedAws
+from tests.audit.conftest import seeded_organization_cli
 from tests.integration.helpers import MANAGEMENT, read_csv, read_json, run_cli, run_folder
-from tests.simulation.helpers import NOW
 
 PARTS_A = ("Root/Prod", "Root/Security")
 PARTS_B = ("Root/Dev", "Root/Sandbox", "Root/Suspended")
@@ -36,22 +33,9 @@ class Scans:
 @pytest.fixture(scope="module")
 def scans(sim: SimulatedAws, tmp_path_factory: pytest.TempPathFactory) -> Scans:
     """The parts and the whole, each scanned once through the CLI over HTTP; tests copy what they alter."""
-    reset_backends()
-    sim.faults.clear()
-    organization = seed_organization(now=NOW)
-    organization.install(sim.faults)
     base = tmp_path_factory.mktemp("merge")
-    empty = base / "empty-aws-config"
-    empty.write_text("")
     folders: dict[str, Path] = {}
-    with pytest.MonkeyPatch.context() as patch:  # what tests/conftest.py's guard does for each test
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN",
-                     "AWS_WEB_IDENTITY_TOKEN_FILE"):
-            patch.delenv(name, raising=False)
-        patch.setenv("AWS_CONFIG_FILE", str(empty))
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
-        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        patch.setattr(socket.socket, "connect", _loopback_only)
+    with seeded_organization_cli(sim, base) as organization:
         selections = {
             "prod": ("--ou", ",".join(organization.ou_ids[p] for p in PARTS_A)),
             "rest": ("--ou", ",".join(organization.ou_ids[p] for p in PARTS_B)),
@@ -64,9 +48,6 @@ def scans(sim: SimulatedAws, tmp_path_factory: pytest.TempPathFactory) -> Scans:
             result = run_cli(sim, "scan", "--out", str(out), *selection)
             assert result.code in (0, 2), result.stderr
             folders[name] = run_folder(out)
-    reset_backends()
-    sim.faults.clear()
-    sim.faults.counter.reset()
     return Scans(**folders)
 
 
