@@ -4,8 +4,9 @@ Creating a boto3 Session per account costs ~80 ms of CPU, a botocore client ~3 m
 with cold caches and its own connections). So member accounts share one client of each service and region,
 made once; an `AccountClient` is an account's view of it. Each of its calls is signed with that account's
 assumed-role credentials, passed to botocore's signer with the request (never stored on the shared client), and
-counted in that account's in-flight window. The caller's own clients are separate and keep the caller's
-credentials. Workers receive this factory, never a session.
+counted in that account's in-flight window; its retries spend that account's retry quota (`retries`). The
+caller's own clients are separate and keep the caller's credentials. Workers receive this factory, never a
+session.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from botocore.utils import parse_timestamp as botocore_parse_timestamp
 from scanner.aws.limiter import AdaptiveLimiter, current_account, set_current_account
 from scanner.aws.malformed import CheckedParserFactory, MalformedRetries
 from scanner.aws.redaction import redact, remember_secret, summarize_exception
+from scanner.aws.retries import OwnRetries, route_retries
 from scanner.config import Config
 from scanner.errors import ConfigError
 from scanner.models import DEFAULT_REGIONS, ApiError, Caller
@@ -88,9 +90,10 @@ class AccountCredentials:
 
 
 class _Acting(threading.local):
-    """The member account whose call this thread is making, and its credentials (None between calls)."""
+    """The member account whose call this thread is making: its credentials and retries (None between calls)."""
 
     credentials: AccountCredentials | None = None
+    retries: OwnRetries | None = None
 
 
 _ACTING = _Acting()
@@ -136,10 +139,12 @@ class AccountClient:
     paginator) the thread acts for this account: its credentials sign the request and its window counts it.
     """
 
-    def __init__(self, shared: _SharedClient, account_id: str, credentials: AccountCredentials) -> None:
+    def __init__(self, shared: _SharedClient, account_id: str, credentials: AccountCredentials,
+                 retries: OwnRetries) -> None:
         self._shared = shared
         self.account_id = account_id
         self._credentials = credentials
+        self._retries = retries
 
     @property
     def meta(self) -> Any:
@@ -152,13 +157,13 @@ class AccountClient:
     @contextmanager
     def acting(self) -> Iterator[None]:
         """This thread acts for this account until the block ends; then for whichever it acted for before."""
-        previous, label = _ACTING.credentials, current_account()
-        _ACTING.credentials = self._credentials
+        previous, label = (_ACTING.credentials, _ACTING.retries), current_account()
+        _ACTING.credentials, _ACTING.retries = self._credentials, self._retries
         set_current_account(self.account_id)
         try:
             yield
         finally:
-            _ACTING.credentials = previous
+            _ACTING.credentials, _ACTING.retries = previous
             set_current_account(label)
 
     def __getattr__(self, name: str) -> Any:
@@ -254,6 +259,7 @@ class SessionFactory:
         if for_accounts:
             client.meta.events.register("before-sign", _sign_as_acting_account,
                                         unique_id="orgscan-sign-as-account")
+            route_retries(client, lambda: _ACTING.retries)
         self.limiter.attach(client.meta.events, service, None if for_accounts else "")
         self._malformed.attach(client.meta.events)
         return client
@@ -339,7 +345,10 @@ class SessionFactory:
     def account_client(self, service: str, account_id: str, credentials: AccountCredentials | None,
                        region: str | None = None) -> Any:
         """A client for one account (in `region`, default the scan's); `None` credentials mean the caller's own
-        account. A member account's is an `AccountClient` of the service's shared client: cheap to make."""
+        account. A member account's is an `AccountClient` of the service's shared client: cheap to make, with a
+        retry quota of its own, as a client of its own had."""
         if credentials is None:
             return self.caller_client(service, region)
-        return AccountClient(self._shared_client(service, region), account_id, credentials)
+        shared = self._shared_client(service, region)
+        retries = OwnRetries(shared.client.meta.service_model, self._config.max_attempts)
+        return AccountClient(shared, account_id, credentials, retries)
