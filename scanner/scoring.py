@@ -35,6 +35,12 @@ def _strings(records: Sequence[Mapping[str, object]], columns: Sequence[str]) ->
     return pd.DataFrame.from_records(records, columns=list(columns)).astype("string")
 
 
+def _string_columns(columns: Mapping[str, list[object]]) -> pd.DataFrame:
+    """A frame of string columns from one list per column: no record (a dict) per row is ever made, which for
+    a large organization's findings would take more memory than the frame itself."""
+    return pd.DataFrame(dict(columns), columns=list(columns)).astype("string")
+
+
 def accounts_frame(results: Iterable[AccountResult]) -> pd.DataFrame:
     records: list[dict[str, object]] = [dict(r.to_record()) for r in results]
     return _strings(records, ACCOUNT_COLUMNS).sort_values("account_id", kind="stable").reset_index(drop=True)
@@ -42,19 +48,15 @@ def accounts_frame(results: Iterable[AccountResult]) -> pd.DataFrame:
 
 def findings_frame(results: Sequence[AccountResult], findings: Iterable[Finding]) -> pd.DataFrame:
     accounts = {r.account.account_id: r.account for r in results}
-    records: list[dict[str, object]] = [
-        {
-            "account_id": f.account_id,
-            "account_name": accounts[f.account_id].account_name,
-            "ou_path": accounts[f.account_id].ou_path,
-            "check_id": f.check_id,
-            "status": f.status.value,
-            "detail": f.detail,
-        }
-        for f in findings
-    ]
-    records.sort(key=lambda r: (r["account_id"], CHECK_ORDER.get(str(r["check_id"]), len(CHECK_ORDER))))
-    return _strings(records, FINDING_COLUMNS)
+    rows = sorted(findings, key=lambda f: (f.account_id, CHECK_ORDER.get(f.check_id, len(CHECK_ORDER))))
+    return _string_columns({
+        "account_id": [f.account_id for f in rows],
+        "account_name": [accounts[f.account_id].account_name for f in rows],
+        "ou_path": [accounts[f.account_id].ou_path for f in rows],
+        "check_id": [f.check_id for f in rows],
+        "status": [f.status.value for f in rows],
+        "detail": [f.detail for f in rows],
+    })
 
 
 def scorecard_frame(findings: pd.DataFrame) -> pd.DataFrame:
@@ -79,20 +81,15 @@ def users_frame(rows: Iterable[dict[str, str]]) -> pd.DataFrame:
 def user_findings_frame(results: Sequence[AccountResult], findings: Iterable[UserFinding]) -> pd.DataFrame:
     """One row per user a user-level check judged, sorted by account, check order, then user."""
     names = {r.account.account_id: r.account.account_name for r in results}
-    records: list[dict[str, object]] = [
-        {
-            "account_id": f.account_id,
-            "account_name": names.get(f.account_id, ""),
-            "user": f.user,
-            "check_id": f.check_id,
-            "status": f.status.value,
-            "evidence": f.evidence,
-        }
-        for f in findings
-    ]
-    records.sort(key=lambda r: (r["account_id"], CHECK_ORDER.get(str(r["check_id"]), len(CHECK_ORDER)),
-                                r["user"]))
-    return _strings(records, USER_FINDING_COLUMNS)
+    rows = sorted(findings, key=lambda f: (f.account_id, CHECK_ORDER.get(f.check_id, len(CHECK_ORDER)), f.user))
+    return _string_columns({
+        "account_id": [f.account_id for f in rows],
+        "account_name": [names.get(f.account_id, "") for f in rows],
+        "user": [f.user for f in rows],
+        "check_id": [f.check_id for f in rows],
+        "status": [f.status.value for f in rows],
+        "evidence": [f.evidence for f in rows],
+    })
 
 
 def findings_export(findings: pd.DataFrame) -> pd.DataFrame:

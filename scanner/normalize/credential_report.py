@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -163,8 +164,17 @@ def parse_credential_report(content: bytes) -> ParsedReport:
             root = RootRow(arn=raw["arn"], **{f: values[f] for f in RootRow.__dataclass_fields__ if f != "arn"})  # type: ignore[arg-type]
             continue
         typed.append(values)
-        verbatim.append({column: raw.get(column, "") for column in COLUMNS})
+        verbatim.append({column: _shared(raw.get(column, "")) for column in COLUMNS})
     return ParsedReport(root, tuple(typed), tuple(verbatim))
+
+
+SHARED_LENGTH = 16
+
+
+def _shared(value: str) -> str:
+    """Short values ("N/A", "true", "not_supported") as one string object for every report: a run keeps each
+    user's row for users.csv, and tens of thousands of copies of the same few words add up."""
+    return sys.intern(value) if len(value) <= SHARED_LENGTH else value
 
 
 def users_frame(rows: list[dict[str, Value]]) -> pd.DataFrame:
