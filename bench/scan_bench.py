@@ -169,6 +169,10 @@ def bench_one(sim: SimulatedAws, n: int, workers: int, latency: tuple[float, flo
     with tempfile.TemporaryDirectory(prefix="orgscan-bench-") as tmp:
         wall, rss, code, own_rss = run_scan(sim, Path(tmp), workers, extra)
         folder = next(p for p in (Path(tmp) / "runs").iterdir() if p.is_dir())
+        with (Path(tmp) / "runs" / "orgscan.log").open(encoding="utf-8", errors="replace") as scan_log:
+            for line in scan_log:
+                if "peak memory" in line:  # after collection, after the outputs
+                    print(line.rstrip(), file=sys.stderr, flush=True)
         info = json.loads((folder / "run.json").read_bytes())
         collect_s = float(info.get("timings", {}).get("collect_s", 0.0))
         collect_cpu_s = float(info.get("timings", {}).get("collect_cpu_s", 0.0))
