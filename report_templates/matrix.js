@@ -315,6 +315,19 @@
   });
   cisColumns.addEventListener("change", showCisColumns);
   sortChoice.addEventListener("change", sort);
+  /* The summary's counts: a link to the matrix with a box or CIS check and a status sets the filters to
+     exactly those accounts, the others cleared, then lands on the matrix as the link says. */
+  Array.prototype.forEach.call(document.querySelectorAll("a[data-filter-status]"), function (link) {
+    link.addEventListener("click", function () {
+      search.value = "";
+      ouChoice.value = "";
+      failingOnly.checked = false;
+      boxChoice.value = link.getAttribute("data-filter-box") || "";
+      cisChoice.value = link.getAttribute("data-filter-cis") || "";
+      statusChoice.value = link.getAttribute("data-filter-status");
+      apply();
+    });
+  });
   /* A reload may bring back the controls' earlier state: the page follows it. */
   showCisColumns();
   if (sortChoice.value) {
