@@ -35,7 +35,7 @@ from scanner.errors import HistoryError, OrgscanError
 from scanner.models import Account, AccountResult, Discovery, Status
 from scanner.normalize.evidence import load_organization_features
 from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
-from scanner.render import start_reports
+from scanner.render import FINDINGS_CSV, start_reports
 from scanner.rundir import RunFolder
 from scanner.runner import Progress
 from scanner.scoring import BoxTotal, OuTotal, box_totals, worst_ous
@@ -288,10 +288,15 @@ def build_outputs(
 def write_outputs(folder: RunFolder, derived: Derivation, *, paper: str = "A4") -> Outcome:
     """Write the derived files and reports, then the manifest, which must come after every other file."""
     results, frames = derived.results, derived.frames
-    for name in derived.files:  # piece by piece: the exchange files are never held whole
+    def write(name: str) -> None:  # piece by piece: the exchange files are never held whole
         with rundir.atomic_file(folder.path / name) as handle:
             handle.writelines(derived.files.chunks(name))
+
+    write(FINDINGS_CSV)  # first: every page of report.pdf carries its digest
     reports = start_reports(folder, results, frames, paper=paper)  # a large run's PDF is laid out meanwhile
+    for name in derived.files:
+        if name != FINDINGS_CSV:
+            write(name)
     write_xlsx(folder.path / REPORT_XLSX, folder.read_run_info(), results, frames)
     reports.finish()
     manifest_sha256 = write_manifest(folder)  # last: it lists every file written above
