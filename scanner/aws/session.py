@@ -135,8 +135,9 @@ class _SharedClient:
 class AccountClient:
     """One member account's client of a service: the shared client, every call made as this account.
 
-    Operations and paginators are the client's own; for the length of each request (each page of a
-    paginator) the thread acts for this account: its credentials sign the request and its window counts it.
+    Operations and paginators are the client's own; for the length of each call (each page of a paginator)
+    the thread acts for this account: its credentials sign the request, its window counts it, and its retries
+    spend its own retry quota. Anything else the shared client does (a waiter, a presigned URL) is refused.
     """
 
     def __init__(self, shared: _SharedClient, account_id: str, credentials: AccountCredentials,
