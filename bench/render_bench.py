@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -57,7 +58,7 @@ from scanner.audit.layout import EXCEPTIONS_TOML
 from scanner.checks import CHECK_IDS, EXTENDED_IDS, unreachable_extended
 from scanner.models import Account, AccountResult, Finding, ScanStatus, Status
 from scanner.render import REPORT_HTML, REPORT_PDF, prepare_report
-from scanner.render.html import render_html, render_print_parts
+from scanner.render.html import render_html, render_page_numbers, render_print_parts
 from scanner.render.pdf import render_pdf_parts
 from scanner.rundir import RunFolder
 from scanner.scoring import Frames, accounts_frame, findings_frame, scorecard_frame, users_frame
@@ -349,7 +350,8 @@ def render_once(accounts: int, mix: str, into: Path, pdf: bool = True) -> Render
         html = render_html(report)
         html_seconds, html_cpu = time.perf_counter() - started, time.process_time() - cpu
         started, cpu = time.perf_counter(), time.process_time()
-        document = render_pdf_parts(render_print_parts(report), created=report.document.created) if pdf else b""
+        document = render_pdf_parts(render_print_parts(report), partial(render_page_numbers, report.document.paper),
+                                    created=report.document.created) if pdf else b""
         pdf_seconds, pdf_cpu = time.perf_counter() - started, time.process_time() - cpu
         peak = _rss_mib()
     html_bytes = html.encode("utf-8")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import math
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -26,9 +27,12 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "report.html.j2"
 SCRIPT = "matrix.js"
-# The accounts of one part of a large organization's PDF: WeasyPrint holds one part's layout at a time, about
-# 0.45 MiB per account, and each part after the first starts on a page of its own.
-PART_ACCOUNTS = 400
+PAGE_NUMBERS = "page_numbers.html.j2"
+# The most accounts of one part of a large organization's PDF: WeasyPrint holds a part's layout until it is
+# written, about 0.45 MiB per account, and each part after the first starts on a page of its own. Parts are laid
+# out PDF_PROCESSES at a time.
+PART_ACCOUNTS = 500
+PDF_PROCESSES = 2
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ def render_html(report: Report, *, for_print: bool = False) -> str:
 
 
 def _cut(groups: tuple[PrintGroup, ...], size: int) -> list[tuple[PrintGroup, ...]]:
-    """The groups in slices of at most `size` rows, in order; a group cut in two is `continued` in the second."""
+    """The groups in slices of `size` rows (the last may be shorter), in order; a group cut in two is
+    `continued` in the second."""
     slices: list[tuple[PrintGroup, ...]] = []
     current: list[PrintGroup] = []
     room = size
@@ -81,13 +86,29 @@ def _cut(groups: tuple[PrintGroup, ...], size: int) -> list[tuple[PrintGroup, ..
     return slices
 
 
-def render_print_parts(report: Report, *, part_accounts: int = PART_ACCOUNTS) -> list[str]:
+def part_size(accounts: int, most: int = PART_ACCOUNTS, processes: int = PDF_PROCESSES) -> int:
+    """Accounts per part: at most `most`, in a number of parts that keeps every process busy to the end."""
+    parts = max(1, math.ceil(accounts / most))
+    if parts > 1:
+        parts = math.ceil(parts / processes) * processes
+    return max(1, math.ceil(accounts / parts))
+
+
+def render_print_parts(report: Report, *, part_accounts: int | None = None) -> list[str]:
     """The HTML the PDF is laid out from, in the parts it is laid out in: one, the page itself, for an
-    organization without a print edition; otherwise the print edition cut every `part_accounts` accounts."""
+    organization without a print edition; otherwise the print edition cut into parts of `part_accounts`
+    accounts (by default `part_size`), each starting on a page of its own."""
     if report.print_edition is None:
         return [render_html(report)]
     template = environment().get_template(TEMPLATE)
-    slices = _cut(report.print_edition.groups, part_accounts)
+    size = part_accounts or part_size(report.print_edition.listed)
+    slices = _cut(report.print_edition.groups, size)
     return [template.render(report=report, script=inline_script(), print_edition=True,
                             part=PrintPart(n == 0, n == len(slices) - 1, groups))
             for n, groups in enumerate(slices)]
+
+
+def render_page_numbers(paper: str, pages: int) -> str:
+    """A document of `pages` pages that prints only "page N of M", where the report prints it: stamped on the
+    pages of a PDF joined from parts, which could not number themselves."""
+    return environment().get_template(PAGE_NUMBERS).render(paper=paper, pages=pages)

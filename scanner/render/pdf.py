@@ -1,10 +1,11 @@
 """The report as PDF: WeasyPrint prints the report's own HTML with the shipped fonts, and nothing else.
 
-A large organization's PDF is laid out in parts (`render_pdf_parts`: the print edition cut every few hundred
-accounts), one after the other, each part's layout dropped once its pages are written, so the memory it takes
-is that of one part whatever the organization's size. The parts are then joined into one file: page numbers
-continue from part to part (the footer says "page N", without the total no part knows), and the outline and
-every internal link are made for the whole file, from the positions WeasyPrint reports for each part.
+A large organization's PDF is laid out in parts (the print edition cut every few hundred accounts), each on its
+own and its layout dropped once its pages are written, so the memory a part takes does not grow with the
+organization, and parts can be laid out in two processes at once. The parts are then joined into one file:
+each page is stamped with its number of the whole ("page N of M", laid out by WeasyPrint in the report's own
+page margins), and the outline and every internal link are made for the whole file, from the positions
+WeasyPrint reports for each part.
 
 The output is reproducible. The PDF's dates come from the run (the HTML's `dcterms.created`), its file
 identifier is a digest of the HTML, and the subset fonts' `head.modified` stamp, which fontTools takes from
@@ -17,7 +18,7 @@ import hashlib
 import io
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,24 +114,24 @@ def render_pdf(html: str, *, created: str = "") -> bytes:
 
 
 @dataclass
-class _Part:
-    """One laid-out part, written, with what joining needs: where its anchors, links and bookmarks are."""
+class LaidPart:
+    """One part laid out and written on its own, with what joining needs: where its anchors, links and bookmarks
+    are, on its own pages (numbered from 0 within the part)."""
 
-    pdf: bytes
-    first_page: int  # in the whole file, from 0
-    heights_pt: list[float] = field(default_factory=list)
+    pdf: bytes = b""
+    pages: int = 0
     anchors: dict[str, tuple[int, float, float]] = field(default_factory=dict)  # name -> page, x, y (pt)
     links: list[tuple[int, str, tuple[float, float, float, float]]] = field(default_factory=list)
     bookmarks: list[tuple[int, str, int, float, float]] = field(default_factory=list)  # level, label, page, x, y
 
 
-def _lay_out_part(html: str, first_page: int, created: str, identifier: bytes) -> _Part:
-    numbering = f"@page :first {{ counter-reset: page {first_page + 1} }}"  # the part's pages follow the last's
-    document = _layout(html, numbering, quiet=[_LinksAcrossParts()])
-    part = _Part(b"", first_page)
-    for number, page in enumerate(document.pages, start=first_page):
+def lay_out_part(html: str, created: str, identifier: bytes) -> LaidPart:
+    """Lay out one part (from `render_print_parts`) and write it; parts do not depend on one another, so they
+    can be laid out in any order, in several processes at once."""
+    document = _layout(html, quiet=[_LinksAcrossParts()])
+    part = LaidPart(pages=len(document.pages))
+    for number, page in enumerate(document.pages):
         height = page.height * PX_TO_PT
-        part.heights_pt.append(height)
         for name, (x, y, *_) in page.anchors.items():
             part.anchors.setdefault(name, (number, x * PX_TO_PT, height - y * PX_TO_PT))
         for kind, target, (x1, y1, x2, y2), *_ in page.links:
@@ -144,51 +145,65 @@ def _lay_out_part(html: str, first_page: int, created: str, identifier: bytes) -
     return part
 
 
-def _join(parts: Sequence[_Part]) -> bytes:
+def join_parts(parts: Sequence[LaidPart], page_numbers: Callable[[int], str], *, created: str = "") -> bytes:
+    """One PDF from the parts in order: each page gets "page N of M" from `page_numbers(M)` (an HTML document of
+    M pages that prints only that), the outline is one tree, and every internal link goes where its anchor is,
+    in whichever part."""
     writer = PdfWriter()
+    first_pages: list[int] = []
     for part in parts:
+        first_pages.append(len(writer.pages))
         reader = PdfReader(io.BytesIO(part.pdf))
-        if part.first_page == 0 and reader.metadata is not None:
+        if not first_pages[-1] and reader.metadata is not None:
             writer.add_metadata(dict(reader.metadata))
         writer.append(reader, import_outline=False)
-    for written in writer.pages:  # each part's own links point into it by name: made again for the whole file
-        annotations = written.get("/Annots")
+    total = len(writer.pages)
+    numbers = _layout(page_numbers(total))
+    with _source_date(created):
+        writer.append(PdfReader(io.BytesIO(numbers.write_pdf(pdf_identifier=_identifier(str(total))))))
+    # The numbers' pages are in the file while they are stamped, so their font is copied into it once, not once
+    # per page, then they go.
+    for written, stamp in zip(writer.pages[:total], writer.pages[total:], strict=True):
+        written.merge_page(stamp)
+        written.compress_content_streams()  # merging leaves the page's drawing uncompressed
+    while len(writer.pages) > total:
+        del writer.pages[-1]
+    for written in writer.pages:
+        annotations = written.get("/Annots")  # each part's own links point into it by name: made again below
         if annotations is not None:
             kept = [a for a in annotations.get_object() if "/Dest" not in a.get_object()]
             written[NameObject("/Annots")] = ArrayObject(kept)
     anchors: dict[str, tuple[int, float, float]] = {}
-    for part in parts:
-        for name, place in part.anchors.items():
-            anchors.setdefault(name, place)
-    for part in parts:
-        for number, target, rect in part.links:
+    for part, first in zip(parts, first_pages, strict=True):
+        for name, (page, x, y) in part.anchors.items():
+            anchors.setdefault(name, (first + page, x, y))
+    for part, first in zip(parts, first_pages, strict=True):
+        for page, target, rect in part.links:
             if target in anchors:
                 target_page, x, y = anchors[target]
-                writer.add_annotation(number, Link(rect=rect, target_page_index=target_page, fit=Fit.xyz(x, y)))
+                writer.add_annotation(first + page, Link(rect=rect, target_page_index=target_page, fit=Fit.xyz(x, y)))
     parents: list[tuple[int, Any]] = []
-    for part in parts:
+    for part, first in zip(parts, first_pages, strict=True):
         for level, label, page, x, y in part.bookmarks:
             while parents and parents[-1][0] >= level:
                 parents.pop()
-            item = writer.add_outline_item(title=label, page_number=page, parent=parents[-1][1] if parents else None,
-                                           fit=Fit.xyz(x, y))
+            item = writer.add_outline_item(title=label, page_number=first + page,
+                                           parent=parents[-1][1] if parents else None, fit=Fit.xyz(x, y))
             parents.append((level, item))
     output = io.BytesIO()
     writer.write(output)
+    log.debug("report PDF: %d pages in %d parts", total, len(parts))
     return output.getvalue()
 
 
-def render_pdf_parts(parts: Sequence[str], *, created: str = "") -> bytes:
+def part_identifier(parts: Sequence[str]) -> bytes:
+    return _identifier(*parts)
+
+
+def render_pdf_parts(parts: Sequence[str], page_numbers: Callable[[int], str], *, created: str = "") -> bytes:
     """Lay out each HTML part in turn (only one part's layout is held at a time) and join them into one PDF
     whose pages are numbered through, with one outline and every internal link, across parts too."""
     if len(parts) == 1:
         return render_pdf(parts[0], created=created)
-    identifier = _identifier(*parts)
-    laid: list[_Part] = []
-    first_page = 0
-    for html in parts:
-        part = _lay_out_part(html, first_page, created, identifier)
-        first_page += len(part.heights_pt)
-        laid.append(part)
-    log.debug("report PDF: %d pages in %d parts", first_page, len(laid))
-    return _join(laid)
+    identifier = part_identifier(parts)
+    return join_parts([lay_out_part(html, created, identifier) for html in parts], page_numbers, created=created)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pypdfium2
@@ -17,7 +18,7 @@ from scanner.models import Status
 from scanner.output.csv_export import to_csv_bytes
 from scanner.render import REPORT_PDF, prepare_report, render_reports
 from scanner.render.extended import SHORT_TITLES as EXTENDED_TITLES
-from scanner.render.html import render_print_parts
+from scanner.render.html import part_size, render_page_numbers, render_print_parts
 from scanner.render.pdf import render_pdf_parts
 from scanner.render.print_edition import print_edition
 from scanner.render.records import Report
@@ -112,10 +113,11 @@ def test_past_the_cap_the_accounts_with_fewest_boxes_passed_are_listed_and_the_r
 def in_parts(large: tuple[HandMadeRun, Report]) -> tuple[bytes, bytes]:
     """The same print edition laid out in one part and in parts of two accounts."""
     _, report = large
-    whole = render_pdf_parts(render_print_parts(report), created=report.document.created)
+    numbers = partial(render_page_numbers, report.document.paper)
+    whole = render_pdf_parts(render_print_parts(report), numbers, created=report.document.created)
     parts = render_print_parts(report, part_accounts=2)
     assert len(parts) > 3
-    return whole, render_pdf_parts(parts, created=report.document.created)
+    return whole, render_pdf_parts(parts, numbers, created=report.document.created)
 
 
 def test_parts_are_joined_with_pages_numbered_through_and_the_digest_on_every_page(
@@ -126,7 +128,7 @@ def test_parts_are_joined_with_pages_numbered_through_and_the_digest_on_every_pa
     for pdf in in_parts:
         texts = _texts(pdf)
         for number, text in enumerate(texts, start=1):
-            assert re.search(rf"page {number}( of {len(texts)})?$", text, re.M), text[-200:]
+            assert re.search(rf"page {number} of {len(texts)}$", text, re.M), text[-200:]
             assert f"run 2026-01-15T093000Z \u00b7 findings.csv SHA-256 {digest}" in text
     whole, joined = (_texts(pdf) for pdf in in_parts)
     for account_id in [*ASSESSED, UNREACHABLE]:  # every account's row, once
@@ -199,3 +201,11 @@ def test_a_small_organization_prints_the_digest_on_every_page_of_its_report(tmp_
     texts = _texts((run.folder.path / REPORT_PDF).read_bytes())
     assert all(f"findings.csv SHA-256 {digest}" in text for text in texts)
     assert all(re.search(rf"page {n} of {len(texts)}$", t, re.M) for n, t in enumerate(texts, start=1))
+
+
+@pytest.mark.parametrize(("accounts", "size"), [(100, 100), (500, 500), (501, 251), (1_000, 500), (1_001, 251),
+                                                 (2_000, 500), (2_001, 334)])
+def test_parts_are_as_large_as_allowed_and_come_in_pairs(accounts: int, size: int) -> None:
+    assert part_size(accounts) == size
+    parts = -(-accounts // size)
+    assert parts == 1 or parts % 2 == 0
