@@ -454,7 +454,9 @@ def section(rows: list[tuple[RenderFigures, int, BrowserFigures | str]]) -> str:
         "- organization: bench/render_bench.py's synthetic one (accounts over 12 OUs, 1 % suspended, 2 % not "
         "reachable, an exceptions register, eleven earlier runs), mix: "
         + ", ".join(sorted({r.mix for r, _, _ in rows})),
-        "- HTML render: prepare_report and render_html; PDF layout+write: render_pdf (WeasyPrint); each size in a "
+        "- HTML render: prepare_report and render_html; PDF layout+write: the print edition's parts laid out one "
+        "after another in this process and joined (a scan lays them out two at a time in processes of their own); "
+        "each size in a "
         "process of its own, with no other work in it"
         + ("; PDF not rendered (--no-pdf): its columns read -, and peak RSS is the HTML's alone"
            if any(not r.pdf_pages for r, _, _ in rows) else ""),

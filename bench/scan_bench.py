@@ -140,6 +140,13 @@ runpy.run_module("scanner", run_name="__main__")
 """
 
 
+def _identical(digests: list[str]) -> str:
+    """Whether the findings.csv of one size's runs (one per worker count) are the same bytes."""
+    if len(digests) < 2:
+        return "one worker count only"
+    return f"yes ({len(digests)} worker counts)" if len(set(digests)) == 1 else "NO"
+
+
 def run_scan(sim: SimulatedAws, out: Path, workers: int, extra: list[str]) -> tuple[float, float, int, float]:
     """Wall seconds, peak RSS MiB with child processes, exit code, peak RSS MiB of the scan process alone."""
     peak_file = out / "scan-peak-kib"
@@ -251,9 +258,10 @@ def main() -> int:
                 result = bench_one(sim, n, workers, (low, high), extra)
                 results.append(result)
                 print(table([result], baseline).splitlines()[-1], flush=True)
-    digests: dict[int, set[str]] = {r.accounts: set() for r in results}
-    for r in results:
-        digests[r.accounts].add(r.findings_digest)
+    runs = ([baseline] if baseline else []) + results
+    digests: dict[int, list[str]] = {r.accounts: [] for r in runs}
+    for r in runs:
+        digests[r.accounts].append(r.findings_digest)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,  # noqa: S607
                             text=True, check=False).stdout.strip()
     text = "\n".join([
@@ -275,7 +283,7 @@ def main() -> int:
         "scan process peak RSS: the `orgscan scan` process alone",
         "- seed s: loading the simulated organization into moto, in the harness process (not part of the run)",
         "- findings identical across worker counts: "
-        + ", ".join(f"{n} accounts: {'yes' if len(d) == 1 else 'NO'}" for n, d in digests.items()),
+        + ", ".join(f"{n} accounts: {_identical(d)}" for n, d in digests.items()),
         "",
         table(([baseline] if baseline else []) + results, baseline),
         "",
