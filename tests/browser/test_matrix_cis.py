@@ -10,7 +10,14 @@ import pytest
 
 from scanner.checks.extended_catalog import ACCOUNT_EXTENDED, ACCOUNT_EXTENDED_IDS
 from tests.browser.conftest import Published, console_errors, requested_urls
-from tests.browser.test_report_tools import STATUS_CHOICES, box_statuses, choose, search, shown
+from tests.browser.test_report_tools import (
+    STATUS_CHOICES,
+    box_statuses,
+    choose,
+    each_status_shows_its_accounts,
+    search,
+    shown,
+)
 from tests.render.conftest import SEEDED, SUSPENDED, UNREACHABLE
 
 pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[dev]')")
@@ -53,18 +60,8 @@ def test_the_cis_choices_name_each_check_by_its_control_id_and_title(page: Any) 
 
 
 def test_each_cis_check_and_status_shows_the_accounts_findings_csv_gives(page: Any, published: Published) -> None:
-    statuses = check_statuses(published)
-    seen = set()
-    for check_id in ACCOUNT_EXTENDED_IDS:
-        choose(page, "matrix-cis", check_id)
-        for status, choice in STATUS_CHOICES.items():
-            choose(page, "matrix-status", choice)
-            expected = {a for a, checks in statuses.items() if checks[check_id] == status}
-            assert sorted(shown(page)) == sorted(expected), f"{check_id} {status}"
-            assert page.find_element(By.ID, "matrix-shown").text == \
-                f"{len(expected)} of {len(published.accounts)} accounts shown"
-            if expected:
-                seen.add(status)
+    seen = each_status_shows_its_accounts(page, published, "matrix-cis", ACCOUNT_EXTENDED_IDS,
+                                          check_statuses(published))
     assert seen == set(STATUS_CHOICES)  # the hand-made run has every status somewhere
     choose(page, "matrix-status", "")
     assert len(shown(page)) == len(published.accounts)  # a check chosen without a status filters nothing
