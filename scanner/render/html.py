@@ -53,15 +53,10 @@ def inline_script(name: str = SCRIPT) -> InlineScript:
     return InlineScript(Markup(text), Markup(f"'sha256-{digest}'"))  # noqa: S704 - our own asset, checked above
 
 
-def render_html(report: Report, *, for_print: bool = False) -> str:
-    """report.html; with `for_print`, the HTML the PDF is laid out from, which for a large organization is the
-    print edition (`scanner.render.print_edition`: one matrix with what fails under each row, no script) and
-    otherwise the same page."""
-    print_edition = for_print and report.print_edition is not None
-    part = PrintPart(True, True, report.print_edition.groups) if print_edition and report.print_edition else None
-    html = environment().get_template(TEMPLATE).render(report=report, script=inline_script(),
-                                                       print_edition=print_edition, part=part)
-    log.debug("report HTML%s: %d characters", " (print edition)" if print_edition else "", len(html))
+def render_html(report: Report) -> str:
+    html = environment().get_template(TEMPLATE).render(report=report, script=inline_script(), print_edition=False,
+                                                       part=None)
+    log.debug("report HTML: %d characters", len(html))
     return html
 
 

@@ -160,14 +160,10 @@ def join_parts(parts: Sequence[LaidPart], page_numbers: Callable[[int], str], *,
     total = len(writer.pages)
     numbers = _layout(page_numbers(total))
     with _source_date(created):
-        writer.append(PdfReader(io.BytesIO(numbers.write_pdf(pdf_identifier=_identifier(str(total))))))
-    # The numbers' pages are in the file while they are stamped, so their font is copied into it once, not once
-    # per page, then they go.
-    for written, stamp in zip(writer.pages[:total], writer.pages[total:], strict=True):
+        stamps = PdfReader(io.BytesIO(numbers.write_pdf(pdf_identifier=_identifier(str(total)))))
+    for written, stamp in zip(writer.pages, stamps.pages, strict=True):
         written.merge_page(stamp)
         written.compress_content_streams()  # merging leaves the page's drawing uncompressed
-    while len(writer.pages) > total:
-        del writer.pages[-1]
     for written in writer.pages:
         annotations = written.get("/Annots")  # each part's own links point into it by name: made again below
         if annotations is not None:

@@ -447,6 +447,7 @@ def build_report(
             scorecards.append(CardGroup(ou_label(ou_path), tuple(cards)))
 
     priorities, more_priorities = fix_first(frames.findings, anchor_for)
+    merged_parts, merge_notes = _merged(run_info)
     all_scored = [s for _, s in assessed] + [scores.get(u.account_id) or _missing_scores() for u in unassessed]
     cover = Cover(
         organization_id=str(run_info.get("organization_id") or ""),
@@ -471,8 +472,8 @@ def build_report(
         cis_checks=check_tallies(frames.findings, frames.framework),
         fix_first=priorities,
         fix_first_more=more_priorities,
-        parts=_merged(run_info)[0],
-        part_notes=_merged(run_info)[1],
+        parts=merged_parts,
+        part_notes=merge_notes,
     )
     assessed_ids = sorted(r.account.account_id for r, _ in assessed)
     anchors = {card.account_id: card.anchor for group in scorecards for card in group.cards}
