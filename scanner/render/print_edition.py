@@ -28,8 +28,8 @@ from scanner.render.records import (
     UnassessedAccount,
 )
 
-# The most accounts the PDF writes out; past it the PDF lists the accounts with the fewest boxes passed (and
-# says so), so its layout, and the memory that takes, stays bounded whatever the organization's size.
+# The most accounts the PDF writes out; past it the PDF lists the accounts with the most boxes not passed (and
+# says so), so its pages and the time to lay them out stay bounded whatever the organization's size.
 PRINT_ACCOUNT_CAP = 2_000
 
 

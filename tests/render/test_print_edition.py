@@ -95,15 +95,15 @@ def test_lines_with_the_same_detail_are_printed_once_with_their_checks_named_tog
                                f"{EXTENDED_TITLES[second.check_id]} ({second.reference})"
 
 
-def test_past_the_cap_the_accounts_with_fewest_boxes_passed_are_listed_and_the_rest_counted(
+def test_past_the_cap_the_accounts_with_most_boxes_not_passed_are_listed_and_the_rest_counted(
         large: tuple[HandMadeRun, Report]) -> None:
     _, report = large
     cards = [c for g in report.scorecards for c in g.cards]
     edition = print_edition(report.matrix, cards, report.clean, report.unassessed, SHORT_TITLES, {}, cap=3)
     listed = [r.row for g in edition.groups for r in g.rows]
     everyone = [r for g in report.matrix for r in g.rows if r.statuses]
-    fewest = sorted(everyone, key=lambda r: (r.passed - r.applicable, r.account_id))[:3]
-    assert {r.account_id for r in listed} == {r.account_id for r in fewest}
+    worst = sorted(everyone, key=lambda r: (r.passed - r.applicable, r.account_id))[:3]
+    assert {r.account_id for r in listed} == {r.account_id for r in worst}
     assert (edition.listed, edition.omitted) == (3, sum(len(g.rows) for g in report.matrix) - 3)
     parts = render_print_parts(replace(report, print_edition=edition))
     assert f"the other {edition.omitted} accounts of this organization are in report.html" in parts[0]
