@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from scanner import rundir
 from scanner.audit.checkpoint import read_start
-from scanner.audit.layout import SCAN_JSON
+from scanner.audit.layout import FINDINGS_CSV, SCAN_JSON
 from scanner.audit.outputs import AuditOutputs, derive_audit
 from scanner.checks import (
     Framework,
@@ -153,7 +153,7 @@ def derive_outputs(
     accepted = audit.assessment.accepted
     makers: dict[str, Callable[[], Iterable[bytes]]] = {
         "accounts.csv": lambda: csv_chunks(frames.accounts),
-        "findings.csv": lambda: csv_chunks(findings_export(frames.findings)),
+        FINDINGS_CSV: lambda: csv_chunks(findings_export(frames.findings)),
         "scorecard.csv": lambda: csv_chunks(scorecard_export(frames.scorecard)),
         "users.csv": lambda: csv_chunks(frames.users),
         "user_findings.csv": lambda: csv_chunks(frames.user_findings),

@@ -21,7 +21,7 @@ from scanner.audit import checkpoint
 from scanner.audit.accepted_risks import load_register
 from scanner.audit.changes import write_baseline
 from scanner.audit.history import History, default_path, run_key, run_record
-from scanner.audit.layout import EXCEPTIONS_TOML
+from scanner.audit.layout import EXCEPTIONS_TOML, FINDINGS_CSV
 from scanner.audit.manifest import write_manifest
 from scanner.audit.outputs import AuditSummary, summarize
 from scanner.aws.session import SessionFactory
@@ -35,7 +35,7 @@ from scanner.errors import HistoryError, OrgscanError
 from scanner.models import Account, AccountResult, Discovery, Status
 from scanner.normalize.evidence import load_organization_features
 from scanner.output.xlsx_export import REPORT_XLSX, write_xlsx
-from scanner.render import FINDINGS_CSV, start_reports
+from scanner.render import start_reports
 from scanner.rundir import RunFolder
 from scanner.runner import Progress
 from scanner.scoring import BoxTotal, OuTotal, box_totals, worst_ous

@@ -16,6 +16,7 @@ HISTORY_JSON = f"{INPUTS}/history.json"
 DISCOVERY_JSON = "discovery.json"  # under raw/
 ACCESS_ERROR_JSON = "access_error.json"  # under raw/<account_id>/
 
+FINDINGS_CSV = "findings.csv"  # every finding; its SHA-256 is on every page of report.pdf
 CHANGES_CSV = "changes.csv"
 TREND_JSON = "trend.json"
 EXCEPTIONS_CSV = "exceptions.csv"

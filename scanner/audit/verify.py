@@ -28,14 +28,13 @@ from typing import IO, Any
 
 from scanner import __version__, rundir
 from scanner.audit.bundle import README_TXT, SHA256SUMS, readme_text, sums_text
-from scanner.audit.layout import DISCOVERY_JSON, HISTORY_JSON, MANIFEST_JSON, SCAN_JSON
+from scanner.audit.layout import DISCOVERY_JSON, FINDINGS_CSV, HISTORY_JSON, MANIFEST_JSON, SCAN_JSON
 from scanner.audit.manifest import Manifest, hash_file, is_safe_path, list_folder, parse_manifest, run_metadata
 from scanner.derive import derive_outputs
 from scanner.errors import OrgscanError, RunFolderError
 from scanner.models import is_account_id
 from scanner.rundir import RunFolder
 
-FINDINGS_CSV = "findings.csv"
 _FINDING_KEY = ("account_id", "check_id")
 
 # Bounds on unpacking a bundle. Evidence (JSON and CSV) deflates well under 50:1, reports hardly at all; an

@@ -17,6 +17,7 @@ from typing import Any
 from scanner.audit.accepted_risks import exceptions_view
 from scanner.audit.changes import changes_view
 from scanner.audit.checkpoint import run_identity
+from scanner.audit.layout import FINDINGS_CSV
 from scanner.audit.manifest import hash_file
 from scanner.models import AccountResult, ScanStatus
 from scanner.render.html import PDF_PROCESSES, render_html, render_page_numbers, render_print_parts
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 
 REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
-FINDINGS_CSV = "findings.csv"
 
 __all__ = ["REPORT_HTML", "REPORT_PDF", "PendingReports", "prepare_report", "render_reports", "start_reports"]
 

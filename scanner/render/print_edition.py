@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from scanner.models import Status
 from scanner.render.extended import SHORT_TITLES as CHECK_SHORT_TITLES
 from scanner.render.records import (
     AccountCard,
@@ -47,7 +48,7 @@ def _lines(card: AccountCard, box_titles: Mapping[str, str], short_risks: Mappin
         merged[key].append(name)
 
     for number, box in enumerate(card.boxes, start=1):
-        if box.status in ("FAIL", "ERROR"):
+        if box.status in (Status.FAIL.value, Status.ERROR.value):
             add(box.status, f"{box_titles[box.check_id]} (box {number})", box.detail,
                 short_risks.get((card.account_id, box.check_id), "") if box.accepted else "")
     for line in card.extended.listed:
